@@ -1,0 +1,216 @@
+// One validated configuration object, read from the environment with documented defaults.
+// A bad value stops the start with one line naming the variable and what it allows.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const demo = (file: string) => path.join(root, 'demo', file);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function readString(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function readOptional(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}="${raw}" is not a whole number (allowed: ${min}..${max})`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name}=${n} is out of range (allowed: ${min}..${max})`);
+  return n;
+}
+
+function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name}="${raw}" is not allowed (allowed: ${allowed.join(', ')})`);
+  }
+  return raw as T;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name}="${raw}" is not a switch (allowed: true, false)`);
+}
+
+function readUrl(env: Env, name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+  const raw = readOptional(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL (expected ${protocols.join(' or ')}//…)`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}//`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export const INSURANCE_GROUP_CODES = [
+  'compulsory',
+  'voluntary',
+  'self_employed',
+  'drivers',
+  'carpet_weavers',
+  'construction_workers',
+  'domestic_workers',
+] as const;
+export type InsuranceGroupCode = (typeof INSURANCE_GROUP_CODES)[number];
+
+function readGroups(env: Env, name: string, fallback: InsuranceGroupCode[]): InsuranceGroupCode[] {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) {
+    if (!(INSURANCE_GROUP_CODES as readonly string[]).includes(p)) {
+      throw new ConfigError(`${name} has unknown group "${p}" (allowed: ${INSURANCE_GROUP_CODES.join(', ')})`);
+    }
+  }
+  if (parts.length === 0) throw new ConfigError(`${name} is empty (allowed: ${INSURANCE_GROUP_CODES.join(', ')})`);
+  return parts as InsuranceGroupCode[];
+}
+
+/**
+ * One row per limited action. `points` attempts per `durationSeconds`; past that the
+ * action is refused for `blockSeconds` (0 = until the window ends). Keys say what is
+ * counted: per national code, per mobile, per client address.
+ */
+export type RateLimitRule = { points: number; durationSeconds: number; blockSeconds: number };
+export const RATE_LIMITS = {
+  /** Registration starts from one address. */
+  registrationStartPerIp: { points: 20, durationSeconds: 3600, blockSeconds: 0 },
+  /** Mobile-code SMS sends to one mobile number, per day. */
+  registrationCodePerMobile: { points: 6, durationSeconds: 86400, blockSeconds: 0 },
+  /** Status look-ups from one address. */
+  registrationStatusPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+} satisfies Record<string, RateLimitRule>;
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+export function loadConfig(env: Env = process.env) {
+  const production = env.NODE_ENV === 'production';
+  const port = readInt(env, 'PORT', 3000, 1, 65535);
+  const dataDir = path.resolve(readString(env, 'DATA_DIR', './data'));
+  const secretKey = readOptional(env, 'SECRET_KEY');
+  if (production && (secretKey === undefined || secretKey.length < 32)) {
+    throw new ConfigError('SECRET_KEY must be set to at least 32 random characters in production');
+  }
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError('SECRET_KEY is too short (at least 32 characters)');
+  }
+  const smsProvider = readEnum(env, 'SMS_PROVIDER', ['outbox', 'kavenegar', 'http'] as const, 'outbox');
+  const config = {
+    /** `production` turns development helpers off and requires SECRET_KEY. */
+    production,
+    /** Where the web server listens. */
+    port,
+    host: readString(env, 'HOST', '127.0.0.1'),
+    /** The portal's external URL; also the OpenID Connect issuer. */
+    publicUrl: readUrl(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!,
+    /** Embedded database and local files. */
+    dataDir,
+    /** PostgreSQL; when set, the embedded database is not used. */
+    databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
+    /** Size of the PostgreSQL connection pool of one process. */
+    databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** Shared rate-limit counters; in-process when unset. */
+    redisUrl: readUrl(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
+    /** Signs cookies and keys lookup hashes. Generated and kept in DATA_DIR when unset (development). */
+    secretKey,
+    logLevel: readEnum(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    sms: {
+      provider: smsProvider,
+      kavenegarApiKey: readOptional(env, 'KAVENEGAR_API_KEY'),
+      kavenegarSender: readOptional(env, 'KAVENEGAR_SENDER'),
+      kavenegarUrl: readUrl(env, 'KAVENEGAR_URL', 'https://api.kavenegar.com', ['http:', 'https:'])!,
+      httpUrl: readUrl(env, 'SMS_HTTP_URL', undefined, ['http:', 'https:']),
+      httpSecret: readOptional(env, 'SMS_HTTP_SECRET'),
+    },
+    registries: {
+      mode: readEnum(env, 'REGISTRY_MODE', ['simulated', 'http'] as const, 'simulated'),
+      csv: {
+        civilRegistry: path.resolve(readString(env, 'CIVIL_REGISTRY_CSV', demo('civil-registry.csv'))),
+        mobileOwnership: path.resolve(readString(env, 'MOBILE_OWNERSHIP_CSV', demo('mobile-ownership.csv'))),
+        insuranceRecords: path.resolve(readString(env, 'INSURANCE_RECORDS_CSV', demo('insurance-records.csv'))),
+        branches: path.resolve(readString(env, 'BRANCHES_CSV', demo('branches.csv'))),
+      },
+      http: {
+        civilRegistryUrl: readUrl(env, 'CIVIL_REGISTRY_URL', undefined, ['http:', 'https:']),
+        mobileOwnershipUrl: readUrl(env, 'MOBILE_OWNERSHIP_URL', undefined, ['http:', 'https:']),
+        insuranceRecordsUrl: readUrl(env, 'INSURANCE_RECORDS_URL', undefined, ['http:', 'https:']),
+        apiKey: readOptional(env, 'REGISTRY_API_KEY'),
+        timeoutMs: readInt(env, 'REGISTRY_TIMEOUT_MS', 5000, 100, 120000),
+        retries: readInt(env, 'REGISTRY_RETRIES', 2, 0, 10),
+      },
+    },
+    registration: {
+      /** Prove possession of the phone with an SMS code before step 2. */
+      mobileCodeRequired: readBool(env, 'REGISTRATION_MOBILE_CODE', true),
+      /** Minutes a registration flow stays open. */
+      flowTtlMinutes: readInt(env, 'REGISTRATION_FLOW_TTL_MINUTES', 30, 5, 24 * 60),
+      /** Seconds a mobile code is valid. */
+      mobileCodeTtlSeconds: readInt(env, 'REGISTRATION_CODE_TTL_SECONDS', 180, 30, 3600),
+      /** Wrong codes allowed before the flow must restart. */
+      mobileCodeMaxAttempts: readInt(env, 'REGISTRATION_CODE_MAX_ATTEMPTS', 5, 1, 20),
+      /** Codes sent per flow (the first one included). */
+      mobileCodeMaxSends: readInt(env, 'REGISTRATION_CODE_MAX_SENDS', 3, 1, 10),
+      /** Seconds before another code may be requested. */
+      mobileCodeResendSeconds: readInt(env, 'REGISTRATION_CODE_RESEND_SECONDS', 60, 0, 3600),
+    },
+    verification: {
+      /** How long after submission a registration is checked against the registries. */
+      delaySeconds: readInt(env, 'VERIFICATION_DELAY_SECONDS', 60, 0, 7 * 24 * 3600),
+      /** The promise made to the person; requests older than this without an outcome are overdue. */
+      promiseHours: readInt(env, 'VERIFICATION_PROMISE_HOURS', 48, 1, 24 * 30),
+    },
+    insured: {
+      /** Insurance groups allowed to use insured (SAMT) registration. */
+      groups: readGroups(env, 'INSURED_REGISTRATION_GROUPS', ['self_employed', 'voluntary', 'drivers', 'carpet_weavers', 'construction_workers', 'domestic_workers']),
+    },
+    password: {
+      minLength: readInt(env, 'PASSWORD_MIN_LENGTH', 8, 6, 64),
+      /** zxcvbn score (0–4) a new password must reach. */
+      minStrength: readInt(env, 'PASSWORD_MIN_STRENGTH', 3, 0, 4) as 0 | 1 | 2 | 3 | 4,
+    },
+    argon2: {
+      /** OWASP minimum for argon2id: 19 MiB, 2 passes, 1 lane. */
+      memoryCost: readInt(env, 'ARGON2_MEMORY_KIB', 19456, 8192, 1048576),
+      timeCost: readInt(env, 'ARGON2_TIME_COST', 2, 1, 10),
+      parallelism: readInt(env, 'ARGON2_PARALLELISM', 1, 1, 8),
+    },
+    rateLimits: RATE_LIMITS,
+  };
+  if (smsProvider === 'kavenegar' && (!config.sms.kavenegarApiKey || !config.sms.kavenegarSender)) {
+    throw new ConfigError('SMS_PROVIDER=kavenegar needs KAVENEGAR_API_KEY and KAVENEGAR_SENDER');
+  }
+  if (smsProvider === 'http' && (!config.sms.httpUrl || !config.sms.httpSecret)) {
+    throw new ConfigError('SMS_PROVIDER=http needs SMS_HTTP_URL and SMS_HTTP_SECRET');
+  }
+  if (config.registries.mode === 'http') {
+    const h = config.registries.http;
+    if (!h.civilRegistryUrl || !h.mobileOwnershipUrl || !h.insuranceRecordsUrl) {
+      throw new ConfigError('REGISTRY_MODE=http needs CIVIL_REGISTRY_URL, MOBILE_OWNERSHIP_URL and INSURANCE_RECORDS_URL');
+    }
+  }
+  return config;
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+/** Whether development helpers (/dev/sms, /dev/verification/run) are on. */
+export const devHelpersEnabled = (c: Config) => !c.production && c.sms.provider === 'outbox';

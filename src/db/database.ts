@@ -1,0 +1,120 @@
+// Opens the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the
+// embedded PGlite under DATA_DIR. Both speak the same SQL through one Kysely instance.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+/** Runs raw SQL for libraries that bring their own statements (pg-boss). */
+export type ExecuteSql = (text: string, values?: unknown[]) => Promise<{ rows: any[] }>;
+
+export type Database = {
+  db: Kysely<DB>;
+  kind: 'pg' | 'pglite';
+  /** Raw SQL outside any transaction (serialised with Kysely's own use on PGlite). */
+  executeSql: ExecuteSql;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+export type Queryable = Kysely<DB> | Transaction<DB>;
+
+/** Raw SQL inside the caller's transaction, so pg-boss jobs commit or roll back with our rows. */
+export function executeSqlIn(trx: Queryable): ExecuteSql {
+  return async (text, values) => {
+    const result = await trx.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return { rows: result.rows as any[] };
+  };
+}
+
+export type DatabaseOptions = {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** `memory` keeps PGlite in memory (tests). */
+  memory?: boolean;
+  /** PostgreSQL schema to use (tests get a fresh one each run). */
+  schema?: string;
+  poolSize?: number;
+};
+
+// Dates and big integers come back as JS values that fit our types.
+pg.types.setTypeParser(20, (v) => Number(v)); // int8 counts
+pg.types.setTypeParser(1082, (v) => v); // date stays 'YYYY-MM-DD': no time zone shifts
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPglite(options);
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const schema = options.schema;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    // A fresh schema per test run keeps runs from seeing each other's data.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'pg',
+    executeSql: async (text, values) => {
+      const r: any = await pool.query(text, values as any[]);
+      // A multi-statement text answers with one result per statement.
+      return { rows: Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows };
+    },
+    ping: async () => {
+      try {
+        await pool.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let dataDir: string | undefined;
+  if (!options.memory) {
+    dataDir = path.join(options.dataDir ?? './data', 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
+  const pglite = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
+  // someone else's open transaction. Statements without parameters may hold several
+  // commands (pg-boss migrations) and go through `exec`.
+  const executeSql: ExecuteSql = (text, values) =>
+    db.connection().execute(async () => {
+      if (values && values.length > 0) {
+        const r = await pglite.query(text, values as any[]);
+        return { rows: r.rows as any[] };
+      }
+      const results = await pglite.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as any[] };
+    });
+  return {
+    db,
+    kind: 'pglite',
+    executeSql,
+    ping: async () => {
+      try {
+        await executeSql('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

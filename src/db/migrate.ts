@@ -1,0 +1,14 @@
+// Applies the numbered migrations; run at start and by `npm run cli -- migrate`.
+import { Migrator } from 'kysely/migration';
+import type { Kysely } from 'kysely';
+import { migrations } from './migrations/index.js';
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '?'} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,104 @@
+// Typed view of the tables for Kysely. Keep in step with migrations/.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export type AccountStatus = 'pending_verification' | 'awaiting_branch_visit' | 'active';
+
+export interface AccountsTable {
+  id: Generated<string>;
+  national_code: string | null;
+  foreign_national_id: string | null;
+  status: AccountStatus;
+  origin: 'central' | 'insured' | 'branch';
+  first_name: string | null;
+  last_name: string | null;
+  gender: 'male' | 'female' | null;
+  /** Gregorian `YYYY-MM-DD` (date column read as text). */
+  birth_date: ColumnType<string | null, string | null, string | null>;
+  birth_certificate_number: string | null;
+  birth_certificate_serial: string | null;
+  birth_certificate_series: string | null;
+  country: string | null;
+  city: string | null;
+  mobile: string | null;
+  mobile_operator: string | null;
+  mobile_verified_at: Timestamp | null;
+  email: string | null;
+  password_hash: string | null;
+  security_question: string | null;
+  security_answer_hash: string | null;
+  must_change_password: Generated<boolean>;
+  disabled_at: Timestamp | null;
+  locked_until: Timestamp | null;
+  permissions: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  activated_at: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  occurred_at: Timestamp;
+  actor_type: 'person' | 'staff' | 'system';
+  actor_id: string | null;
+  account_id: string | null;
+  event: string;
+  data: ColumnType<Record<string, unknown>, string, never>;
+  ip: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface RegistrationFlowsTable {
+  id: string;
+  state: 'mobile_code' | 'details' | 'completed';
+  national_code: string;
+  mobile: string;
+  mobile_operator: string;
+  requires_branch_visit: Generated<boolean>;
+  code_hash: string | null;
+  code_expires_at: Timestamp | null;
+  code_attempts: Generated<number>;
+  code_sends: Generated<number>;
+  code_sent_at: Timestamp | null;
+  account_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SmsMessagesTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  to_mobile: string;
+  template: string;
+  body: string;
+  status: Generated<'queued' | 'sent' | 'failed' | 'dead'>;
+  provider: string | null;
+  provider_message_id: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  account_id: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface VerificationRequestsTable {
+  id: Generated<string>;
+  account_id: string;
+  status: Generated<'pending' | 'completed'>;
+  due_at: Timestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+  outcome: string | null;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  audit_events: AuditEventsTable;
+  registration_flows: RegistrationFlowsTable;
+  sms_messages: SmsMessagesTable;
+  verification_requests: VerificationRequestsTable;
+}
