@@ -95,10 +95,16 @@ export interface VerificationRequestsTable {
   completed_at: Timestamp | null;
 }
 
+export interface RegistrationRejectionsTable {
+  lookup_hash: string;
+  rejected_at: Timestamp;
+}
+
 export interface DB {
   accounts: AccountsTable;
   audit_events: AuditEventsTable;
   registration_flows: RegistrationFlowsTable;
   sms_messages: SmsMessagesTable;
   verification_requests: VerificationRequestsTable;
+  registration_rejections: RegistrationRejectionsTable;
 }

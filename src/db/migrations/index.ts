@@ -1,12 +1,13 @@
 // The ordered list of migrations. Ranges: 0001–0099 foundation and registration,
 // 0100 verification and notifications, 0200 sign-in/recovery/account, 0300 insured,
 // 0400 single sign-on, 0500 back office.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_accounts.js';
 import * as m0002 from './0002_audit_events.js';
 import * as m0003 from './0003_registration_flows.js';
 import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
+import * as m0006 from './0006_registration_rejections.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0003_registration_flows': m0003,
   '0004_sms_messages': m0004,
   '0005_verification_requests': m0005,
+  '0006_registration_rejections': m0006,
 };

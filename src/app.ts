@@ -1,0 +1,175 @@
+// Builds the Fastify app: infrastructure plugins first (cookies, forms, headers, CSRF,
+// static files), then the capability routes, then errors. No business rules here.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { devHelpersEnabled } from './config.js';
+import { devRoutes } from './notifications/dev.routes.js';
+import type { Platform } from './platform.js';
+import { registrationApiRoutes } from './registration/registration.api.js';
+import { registrationRoutes } from './registration/registration.routes.js';
+import { ErrorPage } from './web/error.page.js';
+import { homeRoutes } from './web/home.routes.js';
+import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
+import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
+import { verificationDevRoutes } from './verification/verification.routes.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+
+export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+  const { config, logger, metrics } = platform;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Behind a load balancer the client address comes from X-Forwarded-For.
+    trustProxy: process.env.TRUST_PROXY === 'true' || process.env.TRUST_PROXY === '1',
+    bodyLimit: 64 * 1024,
+    disableRequestLogging: false,
+    requestIdHeader: false,
+  });
+  app.decorate('devHelpers', devHelpersEnabled(config));
+  app.decorateRequest('lang', 'fa');
+
+  await app.register(cookie, { secret: platform.secrets.cookieSecret });
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        ...(config.publicUrl.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: config.publicUrl.startsWith('https:') ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: '_csrf',
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, signed: true, secure: config.publicUrl.startsWith('https:') },
+    getToken: (req) => (bodyOf(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(here, 'web', 'static'),
+    prefix: '/static/',
+    maxAge: '1h',
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'node_modules', 'vazirmatn', 'fonts', 'webfonts'),
+    prefix: '/static/fonts/',
+    decorateReply: false,
+    maxAge: '30d',
+    immutable: true,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Dargah API',
+        version: '1',
+        description: 'Citizen account portal: registration, status, sign-in and recovery. Errors: {error:{code,message,fields}}.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { session: { type: 'http', scheme: 'bearer', description: 'sessionToken from POST /api/v1/session' } },
+      },
+    },
+    hideUntagged: true,
+  });
+
+  // Language: API by Accept-Language; pages by cookie; `?lang=` on a page switches it.
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.url;
+    if (url.startsWith('/api/')) {
+      request.lang = langFromAcceptLanguage(request.headers['accept-language']);
+      return;
+    }
+    const asked = request.method === 'GET' ? parseLang((request.query as Record<string, unknown> | undefined)?.lang) : undefined;
+    if (asked) {
+      reply.setCookie(LANG_COOKIE, asked, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600, httpOnly: true });
+      const params = new URLSearchParams(url.split('?')[1] ?? '');
+      params.delete('lang');
+      const rest = params.toString();
+      return reply.redirect(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, 303);
+    }
+    request.lang = pageLang(request);
+  });
+
+  // Every form post carries the CSRF token (the API is cookie-less and exempt).
+  app.addHook('preHandler', (request, reply, done) => {
+    const m = request.method;
+    if ((m === 'POST' || m === 'PUT' || m === 'DELETE' || m === 'PATCH') && !request.url.startsWith('/api/') && !request.url.startsWith('/dev/verification')) {
+      return app.csrfProtection(request, reply, done);
+    }
+    done();
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const dbOk = await platform.database.ping();
+    return reply.status(dbOk ? 200 : 503).send({ status: dbOk ? 'ready' : 'unavailable', database: dbOk });
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/openapi.json', async () => app.swagger());
+
+  await app.register(homeRoutes, { platform });
+  await app.register(registrationRoutes, { platform });
+  await app.register(registrationApiRoutes, { platform });
+  if (app.devHelpers) {
+    await app.register(devRoutes, { platform });
+    await app.register(verificationDevRoutes, { platform });
+  }
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (request.url.startsWith('/api/')) {
+      return reply.status(404).send({ error: { code: 'request.not_found', message: t(request.lang, 'request.not_found') } });
+    }
+    return sendPage(reply, ErrorPage({ ctx: ctxOf(request, reply), message: t(request.lang, 'request.not_found') }), 404);
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const lang = request.lang ?? 'fa';
+    const api = request.url.startsWith('/api/');
+    let status = 500;
+    let code: 'request.csrf' | 'request.invalid' | 'request.internal' = 'request.internal';
+    if (error.code?.startsWith('FST_CSRF')) {
+      status = 403;
+      code = 'request.csrf';
+    } else if (error.validation || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
+      status = error.statusCode && error.statusCode !== 500 ? error.statusCode : 400;
+      code = 'request.invalid';
+    } else {
+      request.log.error({ err: error }, 'request failed');
+    }
+    if (api) return reply.status(status).send({ error: { code, message: t(lang, code) } });
+    return sendPage(reply, ErrorPage({ ctx: ctxOf(request, reply), message: t(lang, code) }), status);
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+// `npm run cli -- <command>`: operator commands. Each command is a small function in the
+// COMMANDS table; `--help` lists them.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+
+export type CliIo = { out: (line: string) => void; err: (line: string) => void };
+export type CliCommand = {
+  usage: string;
+  summary: string;
+  run(args: string[], ctx: { config: Config; io: CliIo }): Promise<number>;
+};
+
+export const COMMANDS: Record<string, CliCommand> = {
+  migrate: {
+    usage: 'migrate',
+    summary: 'Apply database migrations (also done at every start)',
+    async run(_args, { config, io }) {
+      const database = await openDatabase({
+        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+        dataDir: config.dataDir,
+      });
+      try {
+        const applied = await migrateToLatest(database.db);
+        io.out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};
+
+function help(io: CliIo) {
+  io.out('Usage: npm run cli -- <command> [options]\n\nCommands:');
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  for (const c of Object.values(COMMANDS)) io.out(`  ${c.usage.padEnd(width)}  ${c.summary}`);
+  io.out('\nConfiguration comes from the environment (see README).');
+}
+
+export async function runCli(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const first = positionals[0];
+  if (!first || argv.includes('--help') || argv.includes('-h') || first === 'help') {
+    help(io);
+    return first && first !== 'help' && !COMMANDS[first] && !COMMANDS[`${first} ${positionals[1] ?? ''}`] ? 2 : 0;
+  }
+  const twoWord = positionals.length > 1 ? `${first} ${positionals[1]}` : '';
+  const name = COMMANDS[twoWord] ? twoWord : first;
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`unknown command "${first}"; see --help`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`configuration error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  const rest = argv.slice(argv.indexOf(name.split(' ').at(-1)!) + 1);
+  return command.run(rest, { config, io });
+}

@@ -1,0 +1,130 @@
+// The job queue: pg-boss on the same database as the data, so a job is enqueued in the
+// transaction of the change that causes it. Jobs carry ids, never personal data.
+import { PgBoss, type Job } from 'pg-boss';
+import type { Logger } from 'pino';
+import { type Database, type Queryable, executeSqlIn } from '../db/database.js';
+
+export type QueueDefinition = {
+  name: string;
+  /** Attempts after the first one. */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** Doubles the delay after each failure. */
+  retryBackoff: boolean;
+  retryDelayMaxSeconds?: number;
+  /** Seconds a job may run before it is considered lost and retried. */
+  expireInSeconds?: number;
+};
+
+export type Handler<T> = (job: { id: string; data: T; retryCount: number }) => Promise<void>;
+
+export type JobQueue = {
+  /** Creates the queues; call before send/work. */
+  start(): Promise<void>;
+  define<T extends object>(definition: QueueDefinition, handler: Handler<T>): void;
+  /** Enqueue inside `trx` (or alone when omitted). `singletonKey` makes a send idempotent. */
+  send(name: string, data: object, options?: { trx?: Queryable; startAfterSeconds?: number; singletonKey?: string }): Promise<string | null>;
+  /** Starts polling workers for every defined queue (worker processes). */
+  work(options?: { pollingIntervalSeconds?: number; batchSize?: number }): Promise<void>;
+  /** Runs the jobs of `name` that are due now, here, and returns how many (tests, dev helpers). */
+  runDue(name: string, options?: { includeFuture?: boolean }): Promise<number>;
+  depth(name: string): Promise<number>;
+  stop(): Promise<void>;
+  boss: PgBoss;
+};
+
+export function createJobQueue(options: { database: Database; schema: string; logger: Logger }): JobQueue {
+  const { database, logger } = options;
+  const boss = new PgBoss({
+    db: { executeSql: database.executeSql },
+    schema: options.schema,
+    // Maintenance runs in every process; only one instance does it at a time (pg-boss locks).
+    supervise: true,
+    schedule: true,
+    migrate: true,
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  const definitions = new Map<string, { definition: QueueDefinition; handler: Handler<any> }>();
+  let started = false;
+
+  /** Runs one job; a failure is recorded on that job alone (pg-boss retries it later). */
+  async function runOne(name: string, job: Job<object>): Promise<boolean> {
+    const entry = definitions.get(name)!;
+    const meta = job as unknown as { retryCount?: number };
+    try {
+      await entry.handler({ id: job.id, data: job.data, retryCount: meta.retryCount ?? 0 });
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, queue: name, jobId: job.id }, 'job failed');
+      await boss.fail(name, job.id, { message: (error as Error).message ?? String(error) });
+      return false;
+    }
+  }
+
+  return {
+    boss,
+    async start() {
+      if (started) return;
+      await boss.start();
+      for (const { definition } of definitions.values()) {
+        const queueOptions = {
+          retryLimit: definition.retryLimit,
+          retryDelay: definition.retryDelaySeconds,
+          retryBackoff: definition.retryBackoff,
+          ...(definition.retryDelayMaxSeconds ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
+          ...(definition.expireInSeconds ? { expireInSeconds: definition.expireInSeconds } : {}),
+        };
+        const existing = await boss.getQueue(definition.name);
+        if (existing) await boss.updateQueue(definition.name, queueOptions);
+        else await boss.createQueue(definition.name, queueOptions);
+      }
+      started = true;
+    },
+    define(definition, handler) {
+      definitions.set(definition.name, { definition, handler });
+    },
+    async send(name, data, opts = {}) {
+      return boss.send(name, data, {
+        ...(opts.trx ? { db: { executeSql: executeSqlIn(opts.trx) } } : {}),
+        ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
+        ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
+      });
+    },
+    async work(workOptions = {}) {
+      for (const name of definitions.keys()) {
+        await boss.work(
+          name,
+          {
+            pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1,
+            batchSize: workOptions.batchSize ?? 10,
+          },
+          // pg-boss completes the jobs still active after this returns; failed ones are already settled.
+          async (jobs: Job<object>[]) => {
+            for (const job of jobs) await runOne(name, job);
+          },
+        );
+      }
+    },
+    async runDue(name, runOptions = {}) {
+      const entry = definitions.get(name);
+      if (!entry) throw new Error(`unknown queue ${name}`);
+      let processed = 0;
+      for (;;) {
+        const jobs = await boss.fetch<object>(name, { batchSize: 50, includeMetadata: true, ...(runOptions.includeFuture ? { ignoreStartAfter: true } : {}) } as any);
+        if (jobs.length === 0) return processed;
+        for (const job of jobs) {
+          if (await runOne(name, job as Job<object>)) await boss.complete(name, job.id);
+          processed++;
+        }
+      }
+    },
+    async depth(name) {
+      const q = await boss.getQueue(name);
+      return q ? (q as unknown as { queuedCount?: number }).queuedCount ?? 0 : 0;
+    },
+    async stop() {
+      if (started) await boss.stop({ graceful: true, timeout: 5000 } as any);
+      started = false;
+    },
+  };
+}

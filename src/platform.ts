@@ -1,0 +1,123 @@
+// The composition root: opens the database, the queue, the counters and the registries,
+// and wires every capability's service with its explicit dependencies. Web, worker, CLI
+// and tests all start from here.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { type Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createJobQueue, type JobQueue } from './jobs/queue.js';
+import { createOutboxProvider, type SmsProvider } from './notifications/providers.js';
+import { createSmsService } from './notifications/sms.service.js';
+import { createMetrics } from './observability/metrics.js';
+import { createRegistrationService } from './registration/registration.service.js';
+import { createRegistries, type RegistriesHandle, type RegistryFaults } from './registries/index.js';
+import { createPasswordHasher } from './security/passwords.js';
+import { createRateLimiter } from './security/rateLimits.js';
+import { createSecrets, resolveSecretKey } from './security/secrets.js';
+import { createVerificationService } from './verification/verification.service.js';
+
+export type PlatformOptions = {
+  config: Config;
+  logger: Logger;
+  /** Injected time (tests move it forward). */
+  clock?: () => Date;
+  /** Test-only: PGlite in memory, a PostgreSQL schema, a Redis key prefix. */
+  database?: { memory?: boolean; schema?: string };
+  redisPrefix?: string;
+  registryFaults?: RegistryFaults;
+  smsProvider?: SmsProvider;
+};
+
+export async function createPlatform(options: PlatformOptions) {
+  const { config, logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
+  const database: Database = await openDatabase({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    ...(options.database?.memory ? { memory: true } : {}),
+    ...(options.database?.schema ? { schema: options.database.schema } : {}),
+  });
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+
+  const metrics = createMetrics();
+  const queue: JobQueue = createJobQueue({
+    database,
+    schema: options.database?.schema ? `${options.database.schema}_jobs` : 'pgboss',
+    logger,
+  });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : undefined;
+  redis?.on('error', (e) => logger.warn({ err: e }, 'redis error'));
+  const limiter = createRateLimiter({
+    rules: config.rateLimits,
+    ...(redis ? { redis } : {}),
+    prefix: options.redisPrefix ?? 'dargah',
+    hashKey: (key) => secrets.hmac('rate-limit', key),
+    onRefused: (name) => metrics.rateLimited.inc({ limit: name }),
+  });
+  const registries: RegistriesHandle = await createRegistries({
+    mode: config.registries.mode,
+    csv: config.registries.csv,
+    ...(config.registries.mode === 'http'
+      ? {
+          http: {
+            civilRegistryUrl: config.registries.http.civilRegistryUrl!,
+            mobileOwnershipUrl: config.registries.http.mobileOwnershipUrl!,
+            insuranceRecordsUrl: config.registries.http.insuranceRecordsUrl!,
+            timeoutMs: config.registries.http.timeoutMs,
+            retries: config.registries.http.retries,
+            ...(config.registries.http.apiKey ? { apiKey: config.registries.http.apiKey } : {}),
+          },
+        }
+      : {}),
+    ...(options.registryFaults ? { faults: options.registryFaults } : {}),
+    logger,
+  });
+  const hasher = createPasswordHasher(config.argon2);
+  const db = database.db;
+
+  const sms = createSmsService({ db, queue, provider: options.smsProvider ?? createOutboxProvider(), metrics, logger, clock });
+  const verification = createVerificationService({ db, queue, config, registries, sms, metrics, logger, clock });
+  const registration = createRegistrationService({
+    db,
+    config,
+    mobileOwnership: registries.mobileOwnership,
+    sms,
+    hasher,
+    secrets,
+    limiter,
+    metrics,
+    logger,
+    clock,
+    scheduleVerification: verification.schedule,
+  });
+  verification.setRejectionMemory(registration.rememberRejection);
+
+  return {
+    config,
+    logger,
+    clock,
+    database,
+    db,
+    queue,
+    metrics,
+    secrets,
+    limiter,
+    registries,
+    hasher,
+    sms,
+    registration,
+    verification,
+    async close() {
+      await queue.stop();
+      await registries.close();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}
+
+export type Platform = Awaited<ReturnType<typeof createPlatform>>;

@@ -1,0 +1,408 @@
+// Pages of central registration: step 1, the mobile code, step 2, the submitted notice,
+// and the status page. Plain forms: everything works without JavaScript.
+import { BIRTH_CERTIFICATE_SERIES_LETTERS } from '../identity/birthCertificate.js';
+import { toPersianDigits } from '../identity/digits.js';
+import { JALALI_MONTHS } from '../identity/jalali.js';
+import { MOBILE_OPERATORS } from '../identity/mobile.js';
+import type { FieldErrors, PageContext } from '../web/context.js';
+import { CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
+import type { MessageKey, MessageParams } from '../web/i18n.js';
+import { Layout } from '../web/layout.js';
+import { COUNTRIES, countryName } from './countries.js';
+import type { FlowView, RegistrationStatus } from './registration.service.js';
+import { SECURITY_QUESTIONS } from './securityQuestions.js';
+
+type Values = Record<string, string>;
+
+function Steps(props: { ctx: PageContext; current: 1 | 2 | 3 }) {
+  const { ctx } = props;
+  const steps: MessageKey[] = ['registration.step1', 'registration.step_code', 'registration.step2'];
+  return (
+    <ol class="steps">
+      {steps.map((key, i) => (
+        <li aria-current={i + 1 === props.current ? 'step' : undefined} safe>
+          {ctx.t(key)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+const digits = (ctx: PageContext, s: string) => (ctx.lang === 'fa' ? toPersianDigits(s) : s);
+
+export function StartPage(props: { ctx: PageContext; values: Values; errors: FieldErrors; errorParams?: MessageParams }) {
+  const { ctx, values, errors } = props;
+  const labels = {
+    nationalCode: ctx.t('registration.national_code'),
+    mobileOperator: ctx.t('registration.mobile_operator'),
+    mobile: ctx.t('registration.mobile'),
+  };
+  return (
+    <Layout ctx={ctx} title={ctx.t('registration.title')}>
+      <h1 safe>{ctx.t('registration.title')}</h1>
+      <Steps ctx={ctx} current={1} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <form method="post" action="/register" class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('registration.step1_intro')}</p>
+        <TextField
+          ctx={ctx}
+          name="nationalCode"
+          label={labels.nationalCode}
+          hint={ctx.t('registration.national_code_hint')}
+          value={values.nationalCode}
+          errors={errors}
+          inputmode="numeric"
+          autocomplete="off"
+          dir="ltr"
+          maxlength={14}
+          size="medium"
+        />
+        <SelectField
+          ctx={ctx}
+          name="mobileOperator"
+          label={labels.mobileOperator}
+          value={values.mobileOperator}
+          errors={errors}
+          placeholder={ctx.t('registration.mobile_operator_choose')}
+          options={MOBILE_OPERATORS.map((op) => ({ value: op, label: ctx.t(`registration.operator.${op}`) }))}
+        />
+        <TextField
+          ctx={ctx}
+          name="mobile"
+          label={labels.mobile}
+          hint={ctx.t('registration.mobile_hint')}
+          value={values.mobile}
+          errors={errors}
+          type="tel"
+          inputmode="tel"
+          autocomplete="tel-national"
+          dir="ltr"
+          maxlength={16}
+          size="medium"
+        />
+        <div class="actions">
+          <SubmitButton label={ctx.t('registration.continue')} />
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function CodePage(props: { ctx: PageContext; flow: FlowView; errors: FieldErrors; notice?: MessageKey; ttlMinutes: number; errorParams?: MessageParams }) {
+  const { ctx, flow, errors } = props;
+  const labels = { code: ctx.t('registration.code') };
+  return (
+    <Layout ctx={ctx} title={ctx.t('registration.step_code')}>
+      <h1 safe>{ctx.t('registration.title')}</h1>
+      <Steps ctx={ctx} current={2} />
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <form method="post" action={`/register/flow/${flow.id}/code`} class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('registration.code_intro', { mobile: flow.mobile })}</p>
+        <TextField
+          ctx={ctx}
+          name="code"
+          label={labels.code}
+          hint={ctx.t('registration.code_hint', { minutes: props.ttlMinutes })}
+          errors={errors}
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          dir="ltr"
+          maxlength={6}
+          size="short"
+        />
+        <div class="actions">
+          <SubmitButton label={ctx.t('registration.code_submit')} />
+        </div>
+      </form>
+      <form method="post" action={`/register/flow/${flow.id}/resend`}>
+        <CsrfField ctx={ctx} />
+        <SubmitButton label={ctx.t('registration.code_resend')} secondary />
+      </form>
+    </Layout>
+  );
+}
+
+export function DetailsPage(props: {
+  ctx: PageContext;
+  flow: FlowView;
+  values: Values;
+  errors: FieldErrors;
+  passwordProblems: MessageKey[];
+  passwordMin: number;
+}) {
+  const { ctx, flow, values, errors } = props;
+  const labels: Record<string, string> = {
+    firstName: ctx.t('registration.first_name'),
+    lastName: ctx.t('registration.last_name'),
+    birthCertificateNumber: ctx.t('registration.birth_certificate_number'),
+    birthCertificateSerial: ctx.t('registration.birth_certificate_serial'),
+    birthCertificateSeries: ctx.t('registration.birth_certificate_series'),
+    birthDate: ctx.t('registration.birth_date'),
+    gender: ctx.t('registration.gender'),
+    country: ctx.t('registration.country'),
+    city: ctx.t('registration.city'),
+    email: ctx.t('registration.email'),
+    password: ctx.t('registration.password'),
+    passwordConfirmation: ctx.t('registration.password_confirmation'),
+    securityQuestion: ctx.t('registration.security_question'),
+    securityAnswer: ctx.t('registration.security_answer'),
+  };
+  const dateError = errors.birthDate;
+  const seriesError = errors.birthCertificateSeries;
+  return (
+    <Layout ctx={ctx} title={ctx.t('registration.step2')}>
+      <h1 safe>{ctx.t('registration.title')}</h1>
+      <Steps ctx={ctx} current={3} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      <form method="post" action={`/register/flow/${flow.id}/details`} novalidate>
+        <CsrfField ctx={ctx} />
+        <div class="card">
+          <p safe>{ctx.t('registration.details_intro')}</p>
+          <p class="hint" safe>
+            {ctx.t('registration.readonly_note')}
+          </p>
+          <div class="row two">
+            <TextField ctx={ctx} name="ro_nationalCode" label={ctx.t('registration.national_code')} value={digits(ctx, flow.nationalCode)} errors={{}} readonly dir="ltr" />
+            <TextField ctx={ctx} name="ro_mobile" label={ctx.t('registration.mobile')} value={digits(ctx, flow.mobile)} errors={{}} readonly dir="ltr" />
+          </div>
+          <TextField
+            ctx={ctx}
+            name="ro_mobileOperator"
+            label={ctx.t('registration.mobile_operator')}
+            value={ctx.t(`registration.operator.${flow.mobileOperator}` as MessageKey)}
+            errors={{}}
+            readonly
+          />
+        </div>
+        <div class="card">
+          <div class="row two">
+            <TextField ctx={ctx} name="firstName" label={labels.firstName!} value={values.firstName} errors={errors} autocomplete="given-name" maxlength={50} />
+            <TextField ctx={ctx} name="lastName" label={labels.lastName!} value={values.lastName} errors={errors} autocomplete="family-name" maxlength={50} />
+          </div>
+          <div class="row two">
+            <TextField
+              ctx={ctx}
+              name="birthCertificateNumber"
+              label={labels.birthCertificateNumber!}
+              hint={ctx.t('registration.birth_certificate_number_hint')}
+              value={values.birthCertificateNumber}
+              errors={errors}
+              inputmode="numeric"
+              dir="ltr"
+              maxlength={10}
+            />
+            <TextField
+              ctx={ctx}
+              name="birthCertificateSerial"
+              label={labels.birthCertificateSerial!}
+              hint={ctx.t('registration.birth_certificate_serial_hint')}
+              value={values.birthCertificateSerial}
+              errors={errors}
+              inputmode="numeric"
+              dir="ltr"
+              maxlength={6}
+            />
+          </div>
+          <fieldset class={seriesError ? 'field field-error' : 'field'} id="birthCertificateSeries">
+            <legend safe>{labels.birthCertificateSeries}</legend>
+            <p class="hint" safe>
+              {ctx.t('registration.birth_certificate_series_hint')}
+            </p>
+            {seriesError ? (
+              <p class="error-message" safe>
+                {ctx.t(seriesError)}
+              </p>
+            ) : (
+              ''
+            )}
+            <div class="row two">
+              <SelectField
+                ctx={ctx}
+                name="birthCertificateSeriesLetter"
+                label={ctx.t('registration.birth_certificate_series_letter')}
+                value={values.birthCertificateSeriesLetter}
+                errors={{}}
+                placeholder="—"
+                options={BIRTH_CERTIFICATE_SERIES_LETTERS.map((l) => ({ value: l, label: l }))}
+              />
+              <TextField
+                ctx={ctx}
+                name="birthCertificateSeriesNumber"
+                label={ctx.t('registration.birth_certificate_series_number')}
+                value={values.birthCertificateSeriesNumber}
+                errors={{}}
+                inputmode="numeric"
+                dir="ltr"
+                maxlength={2}
+                size="short"
+              />
+            </div>
+          </fieldset>
+          <fieldset class={dateError ? 'field field-error' : 'field'} id="birthDate">
+            <legend safe>{labels.birthDate}</legend>
+            {dateError ? (
+              <p class="error-message" safe>
+                {ctx.t(dateError)}
+              </p>
+            ) : (
+              ''
+            )}
+            <div class="row three">
+              <TextField ctx={ctx} name="birthDay" label={ctx.t('registration.birth_day')} value={values.birthDay} errors={{}} inputmode="numeric" dir="ltr" maxlength={2} size="short" />
+              <SelectField
+                ctx={ctx}
+                name="birthMonth"
+                label={ctx.t('registration.birth_month')}
+                value={values.birthMonth}
+                errors={{}}
+                placeholder="—"
+                options={JALALI_MONTHS.map((m) => ({ value: String(m.number), label: ctx.lang === 'fa' ? m.fa : m.en }))}
+              />
+              <TextField ctx={ctx} name="birthYear" label={ctx.t('registration.birth_year')} value={values.birthYear} errors={{}} inputmode="numeric" dir="ltr" maxlength={4} size="short" />
+            </div>
+          </fieldset>
+          <RadioGroup
+            ctx={ctx}
+            name="gender"
+            label={labels.gender!}
+            value={values.gender}
+            errors={errors}
+            options={[
+              { value: 'male', label: ctx.t('registration.gender.male') },
+              { value: 'female', label: ctx.t('registration.gender.female') },
+            ]}
+          />
+          <div class="row two">
+            <SelectField
+              ctx={ctx}
+              name="country"
+              label={labels.country!}
+              value={values.country || 'IR'}
+              errors={errors}
+              options={COUNTRIES.map((c) => ({ value: c, label: countryName(c, ctx.lang) }))}
+            />
+            <TextField ctx={ctx} name="city" label={labels.city!} value={values.city} errors={errors} autocomplete="address-level2" maxlength={80} />
+          </div>
+          <TextField ctx={ctx} name="email" label={labels.email!} value={values.email} errors={errors} type="email" inputmode="email" autocomplete="email" dir="ltr" optional maxlength={254} />
+        </div>
+        <div class="card">
+          <TextField
+            ctx={ctx}
+            name="password"
+            label={labels.password!}
+            hint={ctx.t('registration.password_hint', { min: props.passwordMin })}
+            errors={errors}
+            type="password"
+            autocomplete="new-password"
+            dir="ltr"
+            maxlength={128}
+          />
+          {props.passwordProblems.length > 1 ? (
+            <ul class="error-message" aria-label={labels.password}>
+              {props.passwordProblems.map((p) => (
+                <li safe>{ctx.t(p, { min: props.passwordMin })}</li>
+              ))}
+            </ul>
+          ) : (
+            ''
+          )}
+          <TextField
+            ctx={ctx}
+            name="passwordConfirmation"
+            label={labels.passwordConfirmation!}
+            errors={errors}
+            type="password"
+            autocomplete="new-password"
+            dir="ltr"
+            maxlength={128}
+          />
+          <SelectField
+            ctx={ctx}
+            name="securityQuestion"
+            label={labels.securityQuestion!}
+            hint={ctx.t('registration.security_question_hint')}
+            value={values.securityQuestion}
+            errors={errors}
+            placeholder={ctx.t('registration.mobile_operator_choose')}
+            options={SECURITY_QUESTIONS.map((q) => ({ value: q, label: ctx.t(`security_question.${q}`) }))}
+          />
+          <TextField ctx={ctx} name="securityAnswer" label={labels.securityAnswer!} value={values.securityAnswer} errors={errors} autocomplete="off" maxlength={100} />
+          <div class="actions">
+            <SubmitButton label={ctx.t('registration.submit')} />
+          </div>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function SubmittedPage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('registration.submitted_title')}>
+      <h1 safe>{ctx.t('registration.submitted_title')}</h1>
+      <Notice kind="success">
+        <p safe>{ctx.t('registration.submitted_text')}</p>
+      </Notice>
+      <p>
+        <a href="/register/status" safe>
+          {ctx.t('registration.submitted_status_link')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function FlowProblemPage(props: { ctx: PageContext; message: MessageKey }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('registration.title')}>
+      <h1 safe>{ctx.t('registration.title')}</h1>
+      <Notice kind="warning">
+        <p safe>{ctx.t(props.message)}</p>
+      </Notice>
+      <p>
+        <a class="button" href="/register" safe>
+          {ctx.t('registration.restart')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function StatusPage(props: { ctx: PageContext; values: Values; errors: FieldErrors; status?: RegistrationStatus; errorParams?: MessageParams }) {
+  const { ctx, values, errors } = props;
+  const labels = { nationalCode: ctx.t('registration.national_code'), mobile: ctx.t('registration.mobile') };
+  return (
+    <Layout ctx={ctx} title={ctx.t('status.title')}>
+      <h1 safe>{ctx.t('status.title')}</h1>
+      {props.status ? (
+        <Notice kind={props.status === 'active' ? 'success' : props.status === 'none' || props.status === 'rejected' ? 'warning' : 'info'}>
+          <h2 safe>{ctx.t('status.result_title')}</h2>
+          <p safe>{ctx.t(`status.${props.status}`)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <form method="post" action="/register/status" class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('status.intro')}</p>
+        <TextField ctx={ctx} name="nationalCode" label={labels.nationalCode} value={values.nationalCode} errors={errors} inputmode="numeric" dir="ltr" maxlength={14} size="medium" />
+        <TextField ctx={ctx} name="mobile" label={labels.mobile} value={values.mobile} errors={errors} type="tel" inputmode="tel" dir="ltr" maxlength={16} size="medium" />
+        <div class="actions">
+          <SubmitButton label={ctx.t('status.submit')} />
+        </div>
+      </form>
+    </Layout>
+  );
+}

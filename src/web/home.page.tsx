@@ -1,0 +1,32 @@
+// The main page: what the portal is and where to go.
+import type { PageContext } from './context.js';
+import { Layout } from './layout.js';
+
+export function HomePage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('home.title')}>
+      <h1 safe>{ctx.t('home.title')}</h1>
+      <p safe>{ctx.t('home.intro')}</p>
+      <nav class="tiles" aria-label={ctx.t('nav.home')}>
+        <a class="tile" href="/register">
+          <h2 safe>{ctx.t('home.register_title')}</h2>
+          <p safe>{ctx.t('home.register_text')}</p>
+        </a>
+        <a class="tile" href="/register/status">
+          <h2 safe>{ctx.t('home.status_title')}</h2>
+          <p safe>{ctx.t('home.status_text')}</p>
+        </a>
+      </nav>
+      {ctx.devHelpers ? (
+        <p class="muted">
+          <a href="/dev/sms" safe>
+            {ctx.t('dev.sms_title')}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,64 @@
+// HTTP helpers shared by every capability: the language of a request, the page context,
+// HTML replies, and the JSON error shape of API.md.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_OF, type Failure } from '../shared/failure.js';
+import { pageContext, type FieldErrors, type PageContext } from './context.js';
+import { langFromAcceptLanguage, parseLang, t, type Lang } from './i18n.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Lang;
+  }
+  interface FastifyInstance {
+    devHelpers: boolean;
+  }
+}
+
+export const LANG_COOKIE = 'lang';
+
+/** Pages: the `lang` cookie (set by the switch), else Accept-Language, else Persian. */
+export function pageLang(request: FastifyRequest): Lang {
+  return parseLang(request.cookies?.[LANG_COOKIE]) ?? langFromAcceptLanguage(request.headers['accept-language']);
+}
+
+export function ctxOf(request: FastifyRequest, reply: FastifyReply): PageContext {
+  const path = request.url.split('?')[0] ?? '/';
+  return pageContext(request.lang, reply.generateCsrf(), path, request.server.devHelpers);
+}
+
+export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 200) {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(await html);
+}
+
+/** The API error body: `{error: {code, message, fields}}`, with Retry-After on 429. */
+export function sendApiFailure(reply: FastifyReply, lang: Lang, failure: Failure) {
+  const status = STATUS_OF[failure.kind];
+  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+  return reply.status(status).send({
+    error: {
+      code: failure.code,
+      message: t(lang, failure.code, failure.params),
+      ...(failure.fields ? { fields: failure.fields } : {}),
+      ...(failure.fieldDetails ? { details: failure.fieldDetails } : {}),
+    },
+  });
+}
+
+/** Field errors of a failure for a form; errors not tied to a field go to `_form`. */
+export function formErrors(failure: Failure): FieldErrors {
+  if (failure.fields && Object.keys(failure.fields).length > 0) return failure.fields;
+  return { _form: failure.code };
+}
+
+/** Client address for limits and audit (behind a proxy, Fastify's trustProxy decides). */
+export const clientIp = (request: FastifyRequest) => request.ip;
+
+/** Request bodies are untrusted: treat anything that is not a plain object as empty. */
+export function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const b = request.body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+}

@@ -1,0 +1,52 @@
+// The one page layout: right-to-left Persian by default, English on request, phone first.
+import type { PageContext } from './context.js';
+
+export function Layout(props: { ctx: PageContext; title: string; children?: JSX.Element | JSX.Element[]; wide?: boolean }) {
+  const { ctx } = props;
+  const other = ctx.lang === 'fa' ? 'en' : 'fa';
+  return (
+    <>
+      {'<!doctype html>'}
+      <html lang={ctx.lang} dir={ctx.dir}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light" />
+          <title safe>{`${props.title} — ${ctx.t('app.name')}`}</title>
+          <link rel="stylesheet" href="/static/app.css" />
+          <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            {ctx.t('app.skip_to_content')}
+          </a>
+          <header class="site-header">
+            <div class="container header-row">
+              <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">
+                  ◆
+                </span>
+                <span>
+                  <strong safe>{ctx.t('app.name')}</strong>
+                  <small safe>{ctx.t('app.org')}</small>
+                </span>
+              </a>
+              <a class="lang-switch" href={`${ctx.path}?lang=${other}`} lang={other} hreflang={other}>
+                {ctx.t('app.language_switch')}
+              </a>
+            </div>
+          </header>
+          <main id="main" class={props.wide ? 'container wide' : 'container'} tabindex="-1">
+            {props.children as 'safe'}
+          </main>
+          <footer class="site-footer">
+            <div class="container" safe>
+              {ctx.t('app.footer')}
+            </div>
+          </footer>
+          <script src="/static/app.js" defer></script>
+        </body>
+      </html>
+    </>
+  );
+}
