@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { SSO_COMMANDS } from './sso/sso.cli.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 export type CliCommand = {
@@ -13,6 +14,7 @@ export type CliCommand = {
 };
 
 export const COMMANDS: Record<string, CliCommand> = {
+  ...SSO_COMMANDS,
   migrate: {
     usage: 'migrate',
     summary: 'Apply database migrations (also done at every start)',

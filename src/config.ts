@@ -195,6 +195,20 @@ export function loadConfig(env: Env = process.env) {
       parallelism: readInt(env, 'ARGON2_PARALLELISM', 1, 1, 8),
     },
     rateLimits: RATE_LIMITS,
+    sso: {
+      /** Lifetime of access tokens (opaque, checked by introspection or userinfo). */
+      accessTokenTtlSeconds: readInt(env, 'SSO_ACCESS_TOKEN_TTL_SECONDS', 600, 60, 86400),
+      /** Lifetime of ID tokens. */
+      idTokenTtlSeconds: readInt(env, 'SSO_ID_TOKEN_TTL_SECONDS', 3600, 60, 86400),
+      /** Lifetime of a refresh token (each use gives a new one; all end with the sign-in session). */
+      refreshTokenTtlSeconds: readInt(env, 'SSO_REFRESH_TOKEN_TTL_SECONDS', 12 * 3600, 300, 30 * 86400),
+      /** Lifetime of the single sign-on session (never longer in practice than the portal session). */
+      sessionTtlSeconds: readInt(env, 'SSO_SESSION_TTL_SECONDS', 12 * 3600, 300, 30 * 86400),
+      /** How long a retired signing key stays published after `keys rotate` (at least the ID token lifetime). */
+      keyRetentionSeconds: readInt(env, 'SSO_KEY_RETENTION_SECONDS', 24 * 3600, 60, 90 * 86400),
+      /** How often a running server re-reads signing keys and registered services. */
+      refreshSeconds: readInt(env, 'SSO_REFRESH_SECONDS', 60, 1, 3600),
+    },
   };
   if (smsProvider === 'kavenegar' && (!config.sms.kavenegarApiKey || !config.sms.kavenegarSender)) {
     throw new ConfigError('SMS_PROVIDER=kavenegar needs KAVENEGAR_API_KEY and KAVENEGAR_SENDER');

@@ -16,6 +16,7 @@ import { createPasswordHasher } from './security/passwords.js';
 import { createRateLimiter } from './security/rateLimits.js';
 import { createSecrets, resolveSecretKey } from './security/secrets.js';
 import { createVerificationService } from './verification/verification.service.js';
+import { createSsoService } from './sso/sso.service.js';
 
 export type PlatformOptions = {
   config: Config;
@@ -95,6 +96,8 @@ export async function createPlatform(options: PlatformOptions) {
     scheduleVerification: verification.schedule,
   });
   verification.setRejectionMemory(registration.rememberRejection);
+  const sso = createSsoService({ db, config, secrets, clock, logger });
+  await sso.init();
 
   return {
     config,
@@ -111,6 +114,7 @@ export async function createPlatform(options: PlatformOptions) {
     sms,
     registration,
     verification,
+    sso,
     async close() {
       await queue.stop();
       await registries.close();

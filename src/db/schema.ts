@@ -100,6 +100,33 @@ export interface RegistrationRejectionsTable {
   rejected_at: Timestamp;
 }
 
+export interface SsoArtifactsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface SsoClientsTable {
+  client_id: string;
+  metadata: ColumnType<Record<string, unknown>, string, string>;
+  secret_encrypted: string | null;
+  first_party: Generated<boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface SsoSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_encrypted: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
 export interface DB {
   accounts: AccountsTable;
   audit_events: AuditEventsTable;
@@ -107,4 +134,7 @@ export interface DB {
   sms_messages: SmsMessagesTable;
   verification_requests: VerificationRequestsTable;
   registration_rejections: RegistrationRejectionsTable;
+  sso_artifacts: SsoArtifactsTable;
+  sso_clients: SsoClientsTable;
+  sso_signing_keys: SsoSigningKeysTable;
 }

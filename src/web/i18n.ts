@@ -4,6 +4,7 @@ import { identityMessages } from '../identity/identity.messages.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { notificationMessages } from '../notifications/notifications.messages.js';
 import { registrationMessages } from '../registration/registration.messages.js';
+import { ssoMessages } from '../sso/sso.messages.js';
 import { webMessages } from './web.messages.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
@@ -13,6 +14,7 @@ const fa = {
   ...webMessages.fa,
   ...identityMessages.fa,
   ...registrationMessages.fa,
+  ...ssoMessages.fa,
   ...notificationMessages.fa,
 };
 export type MessageKey = keyof typeof fa;
@@ -22,6 +24,7 @@ const en: Record<MessageKey, string> = {
   ...webMessages.en,
   ...identityMessages.en,
   ...registrationMessages.en,
+  ...ssoMessages.en,
   ...notificationMessages.en,
 };
 

@@ -1,0 +1,159 @@
+// The oidc-provider configuration: issuer = PUBLIC_URL, code flow with PKCE S256 required,
+// refresh tokens rotated on every use, revocation, introspection, userinfo, RP-initiated and
+// back-channel logout; our storage, our pages, our claims.
+import type { IncomingMessage } from 'node:http';
+import Provider, { interactionPolicy, type Adapter, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { SsoQueries } from './sso.queries.js';
+
+/** Scopes and the claims each one releases. */
+export const SCOPE_CLAIMS = {
+  openid: ['sub'],
+  profile: ['given_name', 'family_name', 'gender', 'birthdate'],
+  phone: ['phone_number', 'phone_number_verified'],
+  national_id: ['national_id'],
+  permissions: ['permissions'],
+} as const;
+
+export const ROUTES = {
+  authorization: '/oidc/auth',
+  token: '/oidc/token',
+  userinfo: '/oidc/userinfo',
+  jwks: '/oidc/jwks',
+  end_session: '/oidc/session/end',
+  introspection: '/oidc/token/introspection',
+  revocation: '/oidc/token/revocation',
+} as const;
+
+export type ProviderDeps = {
+  config: Config;
+  queries: SsoQueries;
+  adapter: new (model: string) => Adapter;
+  jwks: JWK[];
+  cookieKeys: string[];
+  isFirstParty: (clientId: string) => Promise<boolean>;
+  /** The portal session's account of a raw request (undefined: not signed in or a change is pending). */
+  portalAccount: (req: IncomingMessage) => Promise<string | undefined>;
+  renderError: NonNullable<Configuration['renderError']>;
+  logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
+  postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
+};
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, queries } = deps;
+  const ttl = config.sso;
+
+  // The provider session counts only while the same person is signed in to the portal:
+  // signing out of the portal (or signing in as someone else) asks for a login again.
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('portal_session', 'the portal session ended or belongs to another account', async (ctx) => {
+      if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const portal = await deps.portalAccount(ctx.req);
+      return portal !== undefined && portal === ctx.oidc.session?.accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    jwks: { keys: deps.jwks },
+    cookies: {
+      keys: deps.cookieKeys,
+      names: { session: 'sso_session', interaction: 'sso_interaction', resume: 'sso_resume' },
+      long: { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https:') },
+      short: { httpOnly: true, sameSite: 'lax', secure: config.publicUrl.startsWith('https:') },
+    },
+    routes: ROUTES,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      id_token_signed_response_alg: 'RS256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: deps.logoutSource, postLogoutSuccessSource: deps.postLogoutSuccessSource },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy },
+    // The organization's own services do not ask for consent: the grant is made here.
+    async loadExistingGrant(ctx) {
+      const client = ctx.oidc.client!;
+      const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(client.clientId);
+      if (grantId) {
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        // A first-party grant follows what is asked for now (scopes may grow between requests).
+        if (grant && (await deps.isFirstParty(client.clientId))) {
+          grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
+          await grant.save();
+        }
+        return grant;
+      }
+      if (await deps.isFirstParty(client.clientId)) {
+        const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session!.accountId! });
+        grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
+        await grant.save();
+        return grant;
+      }
+      return undefined;
+    },
+    // Every service with the refresh grant gets a refresh token (offline_access is not needed);
+    // it dies with the portal sign-out because it expires with the session.
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('openid'),
+    rotateRefreshToken: () => true,
+    async findAccount(_ctx, sub) {
+      const account = await queries.findAccountForClaims(sub);
+      if (!account || account.status !== 'active' || account.disabled_at) return undefined;
+      return {
+        accountId: account.id,
+        async claims(_use, scope) {
+          const scopes = new Set(String(scope ?? '').split(' '));
+          return {
+            sub: account.id,
+            ...(scopes.has('profile')
+              ? {
+                  given_name: account.first_name ?? undefined,
+                  family_name: account.last_name ?? undefined,
+                  gender: account.gender ?? undefined,
+                  birthdate: account.birth_date ?? undefined,
+                }
+              : {}),
+            ...(scopes.has('phone') && account.mobile
+              ? { phone_number: `+98${account.mobile.slice(1)}`, phone_number_verified: account.mobile_verified_at !== null }
+              : {}),
+            ...(scopes.has('national_id') ? { national_id: account.national_code ?? account.foreign_national_id ?? undefined } : {}),
+            ...(scopes.has('permissions') ? { permissions: account.permissions } : {}),
+          };
+        },
+      };
+    },
+    ttl: {
+      AccessToken: ttl.accessTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: ttl.idTokenTtlSeconds,
+      RefreshToken: ttl.refreshTokenTtlSeconds,
+      Interaction: 30 * 60,
+      Session: ttl.sessionTtlSeconds,
+      Grant: ttl.sessionTtlSeconds,
+    },
+    renderError: deps.renderError,
+    // The provider only calls URLs operators registered (back-channel logout); the
+    // organization's services live on internal addresses, which its SSRF guard refuses.
+    fetch: (url, options) => {
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, rest);
+    },
+  };
+
+  const provider = new Provider(config.publicUrl, configuration);
+  // Host and scheme are pinned to PUBLIC_URL by the mount (X-Forwarded-* set there).
+  provider.proxy = true;
+  return provider;
+}

@@ -1,0 +1,140 @@
+// Operator commands of single sign-on: register, list and remove services; rotate the
+// signing key. Running servers pick changes up within SSO_REFRESH_SECONDS.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import type { CliCommand } from '../cli.js';
+import type { Config } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createSecrets, resolveSecretKey } from '../security/secrets.js';
+import { createSsoService, type SsoService } from './sso.service.js';
+
+async function withSso<T>(config: Config, run: (sso: SsoService) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  try {
+    await migrateToLatest(database.db);
+    const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
+    return await run(createSsoService({ db: database.db, config, secrets, clock: () => new Date(), logger: pino({ level: 'silent' }) }));
+  } finally {
+    await database.close();
+  }
+}
+
+export const SSO_COMMANDS: Record<string, CliCommand> = {
+  'clients add': {
+    usage:
+      'clients add --id ID --redirect-uri URI [--redirect-uri URI…] [--secret S | --public] [--first-party] [--name NAME] [--post-logout-redirect-uri URI…] [--backchannel-logout-uri URI]',
+    summary: 'Register a service for single sign-on and print its credentials',
+    async run(args, { config, io }) {
+      const { values } = parseArgs({
+        args,
+        options: {
+          id: { type: 'string' },
+          'redirect-uri': { type: 'string', multiple: true },
+          secret: { type: 'string' },
+          public: { type: 'boolean' },
+          'first-party': { type: 'boolean' },
+          name: { type: 'string' },
+          'post-logout-redirect-uri': { type: 'string', multiple: true },
+          'backchannel-logout-uri': { type: 'string' },
+        },
+        strict: true,
+      });
+      if (!values.id || !values['redirect-uri']?.length) {
+        io.err('clients add needs --id and at least one --redirect-uri');
+        return 2;
+      }
+      if (values.public && values.secret) {
+        io.err('--public clients have no secret');
+        return 2;
+      }
+      const result = await withSso(config, (sso) =>
+        sso.clients.add({
+          clientId: values.id!,
+          redirectUris: values['redirect-uri']!,
+          ...(values.public ? { secret: null } : values.secret ? { secret: values.secret } : {}),
+          firstParty: values['first-party'] ?? false,
+          ...(values.name ? { name: values.name } : {}),
+          postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+          ...(values['backchannel-logout-uri'] ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
+        }),
+      );
+      if (!result.ok) {
+        const e = result.error;
+        const why = {
+          client_id_invalid: 'the id may have 2–64 letters, digits, dot, underscore or dash',
+          client_exists: `a service with id "${values.id}" is already registered`,
+          redirect_uri_required: 'at least one --redirect-uri is needed',
+          uri_invalid: e.code === 'uri_invalid' ? `${e.uri}: ${e.reason}` : '',
+          secret_too_short: 'the secret must have at least 32 characters',
+        }[e.code];
+        io.err(`clients add: ${why}`);
+        return 1;
+      }
+      io.out(`client_id:     ${result.value.clientId}`);
+      io.out(result.value.secret ? `client_secret: ${result.value.secret}` : 'client_secret: (none: public client, PKCE only)');
+      io.out(`issuer:        ${config.publicUrl}`);
+      io.out(`discovery:     ${config.publicUrl}/.well-known/openid-configuration`);
+      if (result.value.secret && !values.secret) io.out('Keep the secret now: it is not shown again.');
+      return 0;
+    },
+  },
+  'clients list': {
+    usage: 'clients list',
+    summary: 'List the services registered for single sign-on',
+    async run(_args, { config, io }) {
+      const list = await withSso(config, (sso) => sso.clients.list());
+      if (list.length === 0) io.out('no services registered');
+      for (const c of list) {
+        const flags = [c.firstParty ? 'first-party' : 'consent', c.public ? 'public' : 'confidential', c.backchannelLogoutUri ? 'back-channel logout' : ''].filter(Boolean);
+        io.out(`${c.clientId}${c.name ? ` (${c.name})` : ''}  [${flags.join(', ')}]`);
+        for (const uri of c.redirectUris) io.out(`  redirect:    ${uri}`);
+        for (const uri of c.postLogoutRedirectUris) io.out(`  post-logout: ${uri}`);
+        if (c.backchannelLogoutUri) io.out(`  back-channel: ${c.backchannelLogoutUri}`);
+      }
+      return 0;
+    },
+  },
+  'clients remove': {
+    usage: 'clients remove --id ID',
+    summary: 'Remove a service (its tokens stop working)',
+    async run(args, { config, io }) {
+      const { values } = parseArgs({ args, options: { id: { type: 'string' } }, strict: true });
+      if (!values.id) {
+        io.err('clients remove needs --id');
+        return 2;
+      }
+      const removed = await withSso(config, (sso) => sso.clients.remove(values.id!));
+      if (!removed) {
+        io.err(`no service with id "${values.id}"`);
+        return 1;
+      }
+      io.out(`removed ${values.id}`);
+      return 0;
+    },
+  },
+  'keys rotate': {
+    usage: 'keys rotate',
+    summary: 'Create a new signing key; older keys keep verifying until their tokens expire',
+    async run(_args, { config, io }) {
+      const { kid, retired } = await withSso(config, async (sso) => {
+        await sso.keys.ensureCurrentKey();
+        return sso.keys.rotate();
+      });
+      io.out(`new signing key: ${kid}`);
+      if (retired.length) io.out(`retired (still published for verification): ${retired.join(', ')}`);
+      io.out(`running servers switch within ${config.sso.refreshSeconds} s`);
+      return 0;
+    },
+  },
+  'keys list': {
+    usage: 'keys list',
+    summary: 'List the signing keys (current and retired)',
+    async run(_args, { config, io }) {
+      const keys = await withSso(config, (sso) => sso.keys.list());
+      for (const k of keys) io.out(`${k.kid}  ${k.alg}  created ${k.createdAt.toISOString()}  ${k.retiredAt ? `retired ${k.retiredAt.toISOString()}` : 'current'}`);
+      if (keys.length === 0) io.out('no keys yet (created at first start)');
+      return 0;
+    },
+  },
+};

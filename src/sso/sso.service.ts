@@ -1,0 +1,169 @@
+// Single sign-on as one service: keys and clients in the database, the provider built from
+// them (and rebuilt when another process rotates keys), sign-out of every service for an
+// account, housekeeping. The web layer (sso.routes.ts) supplies the pages at start.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config.js';
+import type { Queryable } from '../db/database.js';
+import type { Secrets } from '../security/secrets.js';
+import { createAdapterClass } from './adapter.js';
+import { createClientsService } from './clients.service.js';
+import { createSealer } from './crypto.js';
+import { createKeysService } from './keys.service.js';
+import { createProvider, type ProviderDeps } from './provider.js';
+import { createSsoQueries } from './sso.queries.js';
+
+export type SsoWeb = Pick<ProviderDeps, 'renderError' | 'logoutSource' | 'postLogoutSuccessSource' | 'portalAccount'> & {
+  /** Runs around every provider request (e.g. ending the portal session after sign-out). */
+  middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
+};
+
+export function createSsoService(deps: { db: Queryable; config: Config; secrets: Secrets; clock: () => Date; logger: Logger }) {
+  const { config, secrets, clock, logger } = deps;
+  const queries = createSsoQueries(deps.db);
+  const keys = createKeysService({
+    queries,
+    sealer: createSealer(secrets, 'signing-keys'),
+    clock,
+    // A retired key must outlive every ID token it signed.
+    retentionSeconds: Math.max(config.sso.keyRetentionSeconds, config.sso.idTokenTtlSeconds + 300),
+  });
+  const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets') });
+  const Adapter = createAdapterClass({ queries, clock, findClient: (id) => clients.providerMetadata(id) });
+
+  let web: SsoWeb | undefined;
+  let current: { provider: Provider; handler: (req: IncomingMessage, res: ServerResponse) => void; fingerprint: string } | undefined;
+  let firstParty = new Set<string>();
+  let formAction = "'self'";
+  let timer: NodeJS.Timeout | undefined;
+
+  async function loadClients() {
+    const list = await clients.list();
+    firstParty = new Set(list.filter((c) => c.firstParty).map((c) => c.clientId));
+    // Chromium applies form-action to the redirects after a form post: the sign-in form's
+    // redirect chain ends at a registered service, so those origins are allowed.
+    const origins = new Set<string>();
+    for (const c of list) for (const uri of [...c.redirectUris, ...c.postLogoutRedirectUris]) origins.add(new URL(uri).origin);
+    formAction = ["'self'", ...[...origins].sort()].join(' ');
+  }
+
+  async function build() {
+    if (!web) return;
+    await keys.pruneRetired();
+    const jwks = await keys.jwks();
+    if (current && current.fingerprint === jwks.fingerprint) return;
+    const provider = createProvider({
+      config,
+      queries,
+      adapter: Adapter,
+      jwks: jwks.keys,
+      cookieKeys: [secrets.hmac('sso-cookies', 'v1')],
+      isFirstParty: async (clientId) => firstParty.has(clientId) || (await clients.get(clientId))?.firstParty === true,
+      ...web,
+    });
+    if (web.middleware) provider.use(web.middleware);
+    provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'sso provider error'));
+    provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: (error as Error).message }, clientId: client.clientId }, 'back-channel logout failed'));
+    provider.on('grant.error', (_ctx, error) => logger.info({ error: (error as any).error, description: (error as any).error_description }, 'sso grant refused'));
+    current = { provider, handler: provider.callback(), fingerprint: jwks.fingerprint };
+    logger.info({ keys: jwks.fingerprint }, 'sso provider ready');
+  }
+
+  const service = {
+    queries,
+    keys,
+    clients: {
+      ...clients,
+      async add(input: Parameters<typeof clients.add>[0]) {
+        const r = await clients.add(input);
+        if (r.ok) await loadClients();
+        return r;
+      },
+      async remove(clientId: string) {
+        const r = await clients.remove(clientId);
+        await loadClients();
+        return r;
+      },
+    },
+
+    /** At start: a signing key exists and the services are known. */
+    async init() {
+      await keys.ensureCurrentKey();
+      await loadClients();
+    },
+
+    /** Builds the provider with the web layer's pages and re-reads keys and services periodically. */
+    async start(w: SsoWeb) {
+      web = w;
+      await service.init();
+      await build();
+      timer = setInterval(() => {
+        service.refresh().catch((e) => logger.warn({ err: e }, 'sso refresh failed'));
+      }, config.sso.refreshSeconds * 1000);
+      timer.unref();
+    },
+
+    /** Re-reads services and keys; a rotated key (by any process) rebuilds the provider. */
+    async refresh() {
+      await loadClients();
+      await build();
+    },
+
+    provider(): Provider {
+      if (!current) throw new Error('single sign-on is not started');
+      return current.provider;
+    },
+
+    handle(req: IncomingMessage, res: ServerResponse) {
+      if (!current) throw new Error('single sign-on is not started');
+      current.handler(req, res);
+    },
+
+    /** The CSP form-action sources: this portal and the registered services. */
+    formActionSources: () => formAction,
+
+    isFirstParty: (clientId: string) => firstParty.has(clientId),
+
+    /**
+     * Ends every single sign-on session of an account (the portal session ended): each
+     * service that has a back-channel logout URI is told, grants and their tokens are revoked.
+     */
+    async endSessionsOf(accountId: string): Promise<{ sessions: number; notified: number }> {
+      const provider = service.provider();
+      const sessions = await queries.sessionsOfAccount(accountId, clock());
+      let notified = 0;
+      for (const s of sessions) {
+        const authorizations = ((s.payload as any).authorizations ?? {}) as Record<string, { sid?: string; grantId?: string; persistsLogout?: boolean }>;
+        for (const [clientId, auth] of Object.entries(authorizations)) {
+          const client = await provider.Client.find(clientId).catch(() => undefined);
+          if (client?.backchannelLogoutUri && auth.sid) {
+            try {
+              await (client as any).backchannelLogout(accountId, auth.sid);
+              notified++;
+            } catch (e) {
+              logger.warn({ err: { message: (e as Error).message }, clientId }, 'back-channel logout failed');
+            }
+          }
+          if (auth.grantId && !auth.persistsLogout) {
+            await queries.destroyByGrantId(auth.grantId);
+            await queries.destroyArtifact('Grant', auth.grantId);
+          }
+        }
+        await queries.destroyArtifact('Session', s.id);
+      }
+      return { sessions: sessions.length, notified };
+    },
+
+    async purgeExpired(): Promise<number> {
+      return queries.purgeExpiredArtifacts(clock());
+    },
+
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+  return service;
+}
+
+export type SsoService = ReturnType<typeof createSsoService>;
