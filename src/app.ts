@@ -10,15 +10,27 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { devHelpersEnabled } from './config.js';
+import { insuredApiRoutes } from './insured/insured.api.js';
+import { insuredRoutes } from './insured/insured.routes.js';
 import { devRoutes } from './notifications/dev.routes.js';
 import type { Platform } from './platform.js';
 import { registrationApiRoutes } from './registration/registration.api.js';
 import { registrationRoutes } from './registration/registration.routes.js';
+import { accountApiRoutes } from './account/account.api.js';
+import { accountRoutes } from './account/account.routes.js';
+import { recoveryApiRoutes } from './recovery/recovery.api.js';
+import { recoveryRoutes } from './recovery/recovery.routes.js';
+import { installSessionHooks } from './signin/session.hooks.js';
+import { signinApiRoutes } from './signin/signin.api.js';
+import { signinRoutes } from './signin/signin.routes.js';
+import { createPortalSignIn } from './sso/portal.signin.js';
+import { ssoRoutes } from './sso/sso.routes.js';
 import { ErrorPage } from './web/error.page.js';
 import { homeRoutes } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
+import { backofficeRoutes } from './backoffice/backoffice.routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -30,7 +42,6 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     // Behind a load balancer the client address comes from X-Forwarded-For.
     trustProxy: process.env.TRUST_PROXY === 'true' || process.env.TRUST_PROXY === '1',
     bodyLimit: 64 * 1024,
-    disableRequestLogging: false,
     requestIdHeader: false,
   });
   app.decorate('devHelpers', devHelpersEnabled(config));
@@ -52,7 +63,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
-        formAction: ["'self'"],
+        // 'self' and the registered services: a sign-in form's redirects end at the service.
+        formAction: [() => platform.sso.formActionSources()],
         ...(config.publicUrl.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
       },
     },
@@ -115,11 +127,14 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // Every form post carries the CSRF token (the API is cookie-less and exempt).
   app.addHook('preHandler', (request, reply, done) => {
     const m = request.method;
-    if ((m === 'POST' || m === 'PUT' || m === 'DELETE' || m === 'PATCH') && !request.url.startsWith('/api/') && !request.url.startsWith('/dev/verification')) {
+    if ((m === 'POST' || m === 'PUT' || m === 'DELETE' || m === 'PATCH') && !request.url.startsWith('/api/') && !request.url.startsWith('/dev/verification') && !request.url.startsWith('/oidc/')) {
       return app.csrfProtection(request, reply, done);
     }
     done();
   });
+
+  // Sessions (cookie or bearer) and the required-action gate, before any route runs.
+  installSessionHooks(app, platform);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -128,24 +143,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     );
   });
 
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
-    const dbOk = await platform.database.ping();
-    return reply.status(dbOk ? 200 : 503).send({ status: dbOk ? 'ready' : 'unavailable', database: dbOk });
-  });
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-  app.get('/api/openapi.json', async () => app.swagger());
-
-  await app.register(homeRoutes, { platform });
-  await app.register(registrationRoutes, { platform });
-  await app.register(registrationApiRoutes, { platform });
-  if (app.devHelpers) {
-    await app.register(devRoutes, { platform });
-    await app.register(verificationDevRoutes, { platform });
-  }
-
+  // Error and not-found handlers first: encapsulated route plugins inherit them when registered.
   app.setNotFoundHandler(async (request, reply) => {
     if (request.url.startsWith('/api/')) {
       return reply.status(404).send({ error: { code: 'request.not_found', message: t(request.lang, 'request.not_found') } });
@@ -170,6 +168,34 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     if (api) return reply.status(status).send({ error: { code, message: t(lang, code) } });
     return sendPage(reply, ErrorPage({ ctx: ctxOf(request, reply), message: t(lang, code) }), status);
   });
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
+    const dbOk = await platform.database.ping();
+    return reply.status(dbOk ? 200 : 503).send({ status: dbOk ? 'ready' : 'unavailable', database: dbOk });
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/api/openapi.json', async () => app.swagger());
+
+  await app.register(homeRoutes, { platform });
+  await app.register(registrationRoutes, { platform });
+  await app.register(registrationApiRoutes, { platform });
+  await app.register(signinRoutes, { platform });
+  await app.register(signinApiRoutes, { platform });
+  await app.register(accountRoutes, { platform });
+  await app.register(accountApiRoutes, { platform });
+  await app.register(recoveryRoutes, { platform });
+  await app.register(recoveryApiRoutes, { platform });
+  await app.register(ssoRoutes, { platform, portal: createPortalSignIn(platform) });
+  await app.register(backofficeRoutes, { platform });
+  await app.register(insuredRoutes, { platform });
+  await app.register(insuredApiRoutes, { platform });
+  if (app.devHelpers) {
+    await app.register(devRoutes, { platform });
+    await app.register(verificationDevRoutes, { platform });
+  }
 
   return app;
 }

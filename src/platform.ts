@@ -7,15 +7,26 @@ import { type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
-import { createOutboxProvider, type SmsProvider } from './notifications/providers.js';
+import { createSmsProvider, type SmsProvider } from './notifications/providers.js';
 import { createSmsService } from './notifications/sms.service.js';
+import { applySmsTemplatesFile } from './notifications/templates.js';
 import { createMetrics } from './observability/metrics.js';
+import { createBranchService } from './insured/branches.service.js';
+import { createCaptchaService } from './insured/captcha.service.js';
+import { createInsuredService } from './insured/insured.service.js';
 import { createRegistrationService } from './registration/registration.service.js';
 import { createRegistries, type RegistriesHandle, type RegistryFaults } from './registries/index.js';
 import { createPasswordHasher } from './security/passwords.js';
 import { createRateLimiter } from './security/rateLimits.js';
+import { createAccountService } from './account/account.service.js';
+import { createRecoveryService } from './recovery/recovery.service.js';
+import { createSessionService } from './signin/sessions.service.js';
+import { createSigninService } from './signin/signin.service.js';
 import { createSecrets, resolveSecretKey } from './security/secrets.js';
 import { createVerificationService } from './verification/verification.service.js';
+import { createBackofficeService } from './backoffice/backoffice.service.js';
+import { createStaffService } from './backoffice/staff.service.js';
+import { loadBranchesCsv } from './registries/index.js';
 import { createSsoService } from './sso/sso.service.js';
 
 export type PlatformOptions = {
@@ -33,6 +44,11 @@ export type PlatformOptions = {
 export async function createPlatform(options: PlatformOptions) {
   const { config, logger } = options;
   const clock = options.clock ?? (() => new Date());
+  // Operator SMS wording is checked before anything opens: a bad file stops the start.
+  if (config.sms.templatesFile) {
+    const overridden = applySmsTemplatesFile(config.sms.templatesFile);
+    logger.info({ templates: overridden }, 'SMS wording overridden by SMS_TEMPLATES_FILE');
+  }
   const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
   const database: Database = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -41,7 +57,7 @@ export async function createPlatform(options: PlatformOptions) {
     ...(options.database?.memory ? { memory: true } : {}),
     ...(options.database?.schema ? { schema: options.database.schema } : {}),
   });
-  const applied = await migrateToLatest(database.db);
+  const applied = await migrateToLatest(database.db, config.databaseUrl ? options.database?.schema : undefined);
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const metrics = createMetrics();
@@ -80,7 +96,19 @@ export async function createPlatform(options: PlatformOptions) {
   const hasher = createPasswordHasher(config.argon2);
   const db = database.db;
 
-  const sms = createSmsService({ db, queue, provider: options.smsProvider ?? createOutboxProvider(), metrics, logger, clock });
+  const sms = createSmsService({
+    db,
+    queue,
+    provider: options.smsProvider ?? createSmsProvider(config.sms),
+    metrics,
+    logger,
+    clock,
+    retry: {
+      retryLimit: config.sms.retryLimit,
+      retryDelaySeconds: config.sms.retryDelaySeconds,
+      retryDelayMaxSeconds: Math.max(config.sms.retryDelayMaxSeconds, config.sms.retryDelaySeconds),
+    },
+  });
   const verification = createVerificationService({ db, queue, config, registries, sms, metrics, logger, clock });
   const registration = createRegistrationService({
     db,
@@ -96,8 +124,52 @@ export async function createPlatform(options: PlatformOptions) {
     scheduleVerification: verification.schedule,
   });
   verification.setRejectionMemory(registration.rememberRejection);
+  // Sign-in, sessions, the person's own account and recovery (issue 4).
+  const sessions = createSessionService({ db, config, secrets, clock });
+  const account = createAccountService({ db, config, hasher, secrets, limiter, sessions, sms, mobileOwnership: registries.mobileOwnership, logger, clock });
+  const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts: account, logger, clock });
+  const signin = createSigninService({ db, config, hasher, secrets, limiter, sessions, sms, useTemporaryPassword: recovery.useTemporaryPassword, metrics, logger, clock });
   const sso = createSsoService({ db, config, secrets, clock, logger });
   await sso.init();
+  const branches = createBranchService({ db, clock });
+  const seededBranches = await branches.seedIfEmpty(config.registries.csv.branches);
+  if (seededBranches) logger.info({ branches: seededBranches }, 'branch list seeded');
+  const captcha = createCaptchaService({ db, secrets, clock, cost: config.captcha.cost, ttlSeconds: config.captcha.ttlSeconds });
+  const insured = createInsuredService({
+    db,
+    config,
+    insuranceRecords: registries.insuranceRecords,
+    branches,
+    captcha,
+    sms,
+    hasher,
+    limiter,
+    logger,
+    clock,
+  });
+
+  // Branch back office (issue 7): staff sign-in and the actions staff take on accounts.
+  const staff = createStaffService({
+    db,
+    config,
+    hasher,
+    secrets,
+    limiter,
+    logger,
+    clock,
+    branchExists: async (code) => (await loadBranchesCsv(config.registries.csv.branches)).some((b) => b.code === code),
+  });
+  const backoffice = createBackofficeService({
+    db,
+    config,
+    sms,
+    queue,
+    hasher,
+    logger,
+    clock,
+    rememberRejection: registration.rememberRejection,
+    endPersonSessions: (trx, accountId) => sessions.endAllOf(trx, accountId, 'ended_by_staff'),
+  });
 
   return {
     config,
@@ -114,7 +186,16 @@ export async function createPlatform(options: PlatformOptions) {
     sms,
     registration,
     verification,
+    staff,
+    backoffice,
+    sessions,
+    signin,
+    account,
+    recovery,
     sso,
+    branches,
+    captcha,
+    insured,
     async close() {
       await queue.stop();
       await registries.close();

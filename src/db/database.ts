@@ -1,5 +1,6 @@
 // Opens the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the
 // embedded PGlite under DATA_DIR. Both speak the same SQL through one Kysely instance.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
@@ -20,6 +21,13 @@ export type Database = {
 };
 
 export type Queryable = Kysely<DB> | Transaction<DB>;
+
+/**
+ * The transaction a library call runs inside. pg-boss may issue its own look-ups (e.g. its
+ * queue cache) while we hold a transaction; on PGlite's single connection those would wait
+ * for our transaction forever, so raw SQL issued within this context joins the transaction.
+ */
+export const transactionContext = new AsyncLocalStorage<Queryable>();
 
 /** Raw SQL inside the caller's transaction, so pg-boss jobs commit or roll back with our rows. */
 export function executeSqlIn(trx: Queryable): ExecuteSql {
@@ -65,6 +73,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     db,
     kind: 'pg',
     executeSql: async (text, values) => {
+      const trx = transactionContext.getStore();
+      if (trx) return executeSqlIn(trx)(text, values);
       const r: any = await pool.query(text, values as any[]);
       // A multi-statement text answers with one result per statement.
       return { rows: Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows };
@@ -94,8 +104,10 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
   // someone else's open transaction. Statements without parameters may hold several
   // commands (pg-boss migrations) and go through `exec`.
-  const executeSql: ExecuteSql = (text, values) =>
-    db.connection().execute(async () => {
+  const executeSql: ExecuteSql = (text, values) => {
+    const trx = transactionContext.getStore();
+    if (trx) return executeSqlIn(trx)(text, values);
+    return db.connection().execute(async () => {
       if (values && values.length > 0) {
         const r = await pglite.query(text, values as any[]);
         return { rows: r.rows as any[] };
@@ -103,6 +115,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       const results = await pglite.exec(text);
       return { rows: (results.at(-1)?.rows ?? []) as any[] };
     });
+  };
   return {
     db,
     kind: 'pglite',

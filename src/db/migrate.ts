@@ -3,8 +3,10 @@ import { Migrator } from 'kysely/migration';
 import type { Kysely } from 'kysely';
 import { migrations } from './migrations/index.js';
 
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  // With a schema of its own (tests), the migration tables live there too: otherwise the
+  // migrator may find another schema's tables and skip creating its own.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

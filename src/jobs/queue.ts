@@ -2,7 +2,7 @@
 // transaction of the change that causes it. Jobs carry ids, never personal data.
 import { PgBoss, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
-import { type Database, type Queryable, executeSqlIn } from '../db/database.js';
+import { type Database, type Queryable, executeSqlIn, transactionContext } from '../db/database.js';
 
 export type QueueDefinition = {
   name: string;
@@ -25,8 +25,12 @@ export type JobQueue = {
   /** Enqueue inside `trx` (or alone when omitted). `singletonKey` makes a send idempotent. */
   send(name: string, data: object, options?: { trx?: Queryable; startAfterSeconds?: number; singletonKey?: string }): Promise<string | null>;
   /** Starts polling workers for every defined queue (worker processes). */
-  work(options?: { pollingIntervalSeconds?: number; batchSize?: number }): Promise<void>;
-  /** Runs the jobs of `name` that are due now, here, and returns how many (tests, dev helpers). */
+  work(options?: { pollingIntervalSeconds?: number; batchSize?: number; localConcurrency?: number }): Promise<void>;
+  /**
+   * Runs the jobs of `name` that are due now, here, and returns how many (tests, dev helpers).
+   * `includeFuture` first makes every waiting job (scheduled or waiting for a retry) due now.
+   * Each job runs at most once per call: a job that fails waits for its retry delay again.
+   */
   runDue(name: string, options?: { includeFuture?: boolean }): Promise<number>;
   depth(name: string): Promise<number>;
   stop(): Promise<void>;
@@ -84,11 +88,12 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       definitions.set(definition.name, { definition, handler });
     },
     async send(name, data, opts = {}) {
-      return boss.send(name, data, {
+      const options = {
         ...(opts.trx ? { db: { executeSql: executeSqlIn(opts.trx) } } : {}),
         ...(opts.startAfterSeconds ? { startAfter: opts.startAfterSeconds } : {}),
         ...(opts.singletonKey ? { singletonKey: opts.singletonKey } : {}),
-      });
+      };
+      return opts.trx ? transactionContext.run(opts.trx, () => boss.send(name, data, options)) : boss.send(name, data, options);
     },
     async work(workOptions = {}) {
       for (const name of definitions.keys()) {
@@ -97,6 +102,8 @@ export function createJobQueue(options: { database: Database; schema: string; lo
           {
             pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1,
             batchSize: workOptions.batchSize ?? 10,
+            // Parallel pollers in this process (each runs its batch in order).
+            ...(workOptions.localConcurrency ? { localConcurrency: workOptions.localConcurrency } : {}),
           },
           // pg-boss completes the jobs still active after this returns; failed ones are already settled.
           async (jobs: Job<object>[]) => {
@@ -109,8 +116,17 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       const entry = definitions.get(name);
       if (!entry) throw new Error(`unknown queue ${name}`);
       let processed = 0;
+      if (runOptions.includeFuture) {
+        // Not `ignoreStartAfter` on fetch: that would fetch a job that just failed again at
+        // once and burn all its retries in one call. Moving the waiting jobs' start time to
+        // now lets a failure set a fresh retry delay that this call then respects.
+        await database.executeSql(
+          `UPDATE ${options.schema}.job SET start_after = now() WHERE name = $1 AND state IN ('created', 'retry') AND start_after > now()`,
+          [name],
+        );
+      }
       for (;;) {
-        const jobs = await boss.fetch<object>(name, { batchSize: 50, includeMetadata: true, ...(runOptions.includeFuture ? { ignoreStartAfter: true } : {}) } as any);
+        const jobs = await boss.fetch<object>(name, { batchSize: 50, includeMetadata: true } as any);
         if (jobs.length === 0) return processed;
         for (const job of jobs) {
           if (await runOne(name, job as Job<object>)) await boss.complete(name, job.id);
