@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
@@ -14,6 +15,7 @@ export type CliCommand = {
 };
 
 export const COMMANDS: Record<string, CliCommand> = {
+  ...STAFF_COMMANDS,
   ...SSO_COMMANDS,
   migrate: {
     usage: 'migrate',

@@ -100,6 +100,10 @@ export const RATE_LIMITS = {
   registrationCodePerMobile: { points: 6, durationSeconds: 86400, blockSeconds: 0 },
   /** Status look-ups from one address. */
   registrationStatusPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+  /** Back-office sign-in attempts from one address. */
+  backofficeSignInPerIp: { points: 30, durationSeconds: 900, blockSeconds: 900 },
+  /** Back-office sign-in attempts for one staff username (password or code wrong). */
+  backofficeSignInPerUser: { points: 5, durationSeconds: 900, blockSeconds: 900 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -193,6 +197,14 @@ export function loadConfig(env: Env = process.env) {
       memoryCost: readInt(env, 'ARGON2_MEMORY_KIB', 19456, 8192, 1048576),
       timeCost: readInt(env, 'ARGON2_TIME_COST', 2, 1, 10),
       parallelism: readInt(env, 'ARGON2_PARALLELISM', 1, 1, 8),
+    },
+    backoffice: {
+      /** Minutes without a request after which a staff session ends. */
+      idleMinutes: readInt(env, 'BACKOFFICE_IDLE_MINUTES', 15, 1, 240),
+      /** Hours after which a staff session ends whatever the activity. */
+      sessionHours: readInt(env, 'BACKOFFICE_SESSION_HOURS', 10, 1, 24),
+      /** Issuer shown in staff authenticator apps. */
+      totpIssuer: readString(env, 'BACKOFFICE_TOTP_ISSUER', 'Dargah back office'),
     },
     rateLimits: RATE_LIMITS,
     sso: {

@@ -72,3 +72,47 @@ export async function recordAudit(trx: Queryable, input: AuditEventInput): Promi
     })
     .execute();
 }
+
+export type AuditChainReport =
+  | { ok: true; checked: number }
+  /** `id` is the first row whose link is broken: its own content changed (`hash`) or the row before it changed or vanished (`prev_hash`). */
+  | { ok: false; checked: number; brokenAt: { id: number; reason: 'hash' | 'prev_hash' } };
+
+/**
+ * Walks the whole chain in id order, recomputing every hash. Cut from the end (the
+ * newest rows deleted) cannot be seen from the chain alone; the database trigger refuses
+ * DELETE for that reason.
+ */
+export async function verifyAuditChain(db: Queryable, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
+  const batchSize = options.batchSize ?? 1000;
+  let prevHash = GENESIS_HASH;
+  let lastId = 0;
+  let checked = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('id', '>', lastId)
+      .orderBy('id')
+      .limit(batchSize)
+      .execute();
+    if (rows.length === 0) return { ok: true, checked };
+    for (const r of rows) {
+      const id = Number(r.id);
+      if (r.prev_hash !== prevHash) return { ok: false, checked, brokenAt: { id, reason: 'prev_hash' } };
+      const expected = auditHash(r.prev_hash, {
+        occurredAt: r.occurred_at,
+        actorType: r.actor_type,
+        actorId: r.actor_id,
+        accountId: r.account_id,
+        event: r.event,
+        data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
+        ip: r.ip,
+      });
+      if (expected !== r.hash) return { ok: false, checked, brokenAt: { id, reason: 'hash' } };
+      prevHash = r.hash;
+      lastId = id;
+      checked++;
+    }
+  }
+}

@@ -127,6 +127,38 @@ export interface SsoSigningKeysTable {
   retired_at: Timestamp | null;
 }
 
+export interface StaffUsersTable {
+  id: Generated<string>;
+  username: string;
+  role: 'admin' | 'branch_operator' | 'auditor';
+  branch_code: string | null;
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  totp_secret_encrypted: string;
+  totp_last_step: number | null;
+  disabled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffSessionsTable {
+  token_hash: string;
+  staff_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+}
+
+export interface ForeignNationalPreregistrationsTable {
+  foreign_national_id: string;
+  branch_code: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+  documents: ColumnType<string[], string[] | undefined, string[]>;
+  revoked_at: Timestamp | null;
+}
+
 export interface DB {
   accounts: AccountsTable;
   audit_events: AuditEventsTable;
@@ -137,4 +169,7 @@ export interface DB {
   sso_artifacts: SsoArtifactsTable;
   sso_clients: SsoClientsTable;
   sso_signing_keys: SsoSigningKeysTable;
+  staff_users: StaffUsersTable;
+  staff_sessions: StaffSessionsTable;
+  foreign_national_preregistrations: ForeignNationalPreregistrationsTable;
 }

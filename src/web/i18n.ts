@@ -4,6 +4,7 @@ import { identityMessages } from '../identity/identity.messages.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { notificationMessages } from '../notifications/notifications.messages.js';
 import { registrationMessages } from '../registration/registration.messages.js';
+import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { ssoMessages } from '../sso/sso.messages.js';
 import { webMessages } from './web.messages.js';
 
@@ -16,6 +17,7 @@ const fa = {
   ...registrationMessages.fa,
   ...ssoMessages.fa,
   ...notificationMessages.fa,
+  ...backofficeMessages.fa,
 };
 export type MessageKey = keyof typeof fa;
 
@@ -26,6 +28,7 @@ const en: Record<MessageKey, string> = {
   ...registrationMessages.en,
   ...ssoMessages.en,
   ...notificationMessages.en,
+  ...backofficeMessages.en,
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { fa, en };

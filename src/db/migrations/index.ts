@@ -11,6 +11,10 @@ import * as m0006 from './0006_registration_rejections.js';
 import * as m0400 from './0400_sso_artifacts.js';
 import * as m0401 from './0401_sso_clients.js';
 import * as m0402 from './0402_sso_signing_keys.js';
+import * as m0500 from './0500_staff.js';
+import * as m0501 from './0501_staff_sessions.js';
+import * as m0502 from './0502_foreign_national_preregistrations.js';
+import * as m0503 from './0503_audit_append_only.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
@@ -22,4 +26,8 @@ export const migrations: Record<string, Migration> = {
   '0400_sso_artifacts': m0400,
   '0401_sso_clients': m0401,
   '0402_sso_signing_keys': m0402,
+  '0500_staff': m0500,
+  '0501_staff_sessions': m0501,
+  '0502_foreign_national_preregistrations': m0502,
+  '0503_audit_append_only': m0503,
 };

@@ -1,0 +1,761 @@
+// Pages of the branch back office. Plain server-rendered forms: everything works without
+// JavaScript; every form carries the CSRF token; actions are shown only to roles that may
+// take them (the service refuses them anyway).
+import type { AuditChainReport } from '../audit/audit.js';
+import { toPersianDigits } from '../identity/digits.js';
+import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
+import type { FieldErrors, PageContext } from '../web/context.js';
+import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import { isMessageKey, type MessageKey, type MessageParams } from '../web/i18n.js';
+import { Layout } from '../web/layout.js';
+import type { AccountRow, PersonSummaryRow } from './backoffice.queries.js';
+import { DOCUMENTS, type PersonAction, type SearchResult } from './backoffice.service.js';
+import { can, type StaffPrincipal } from './roles.js';
+
+const digits = (ctx: PageContext, s: string) => (ctx.lang === 'fa' ? toPersianDigits(s) : s);
+const when = (ctx: PageContext, d: Date | null | undefined) => (d ? formatJalaliDateTime(d, ctx.lang) : '—');
+/** A key built from data, shown only when the catalog has it. */
+const label = (ctx: PageContext, key: string, fallback: string) => (isMessageKey(key) ? ctx.t(key) : fallback);
+const statusLabel = (ctx: PageContext, status: string) => label(ctx, `backoffice.status.${status}`, status);
+
+function birthDate(ctx: PageContext, iso: string | null): string {
+  if (!iso) return '—';
+  // Noon UTC is the same calendar day in Tehran.
+  return formatJalaliDate(gregorianToJalali(new Date(`${iso}T12:00:00Z`)), ctx.lang);
+}
+
+function roleText(ctx: PageContext, staff: StaffPrincipal) {
+  return ctx.t(`backoffice.role.${staff.role}`, { branch: staff.branchCode ?? '' });
+}
+
+export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincipal; title: string; children?: JSX.Element | JSX.Element[] }) {
+  const { ctx, staff } = props;
+  return (
+    <Layout ctx={ctx} title={`${props.title} — ${ctx.t('backoffice.title')}`} wide>
+      <div class="bo-bar">
+        <strong safe>{ctx.t('backoffice.title')}</strong>
+        {staff ? (
+          <>
+            <nav aria-label={ctx.t('backoffice.title')}>
+              <ul class="bo-nav">
+                <li>
+                  <a href="/backoffice/search" safe>
+                    {ctx.t('backoffice.nav_search')}
+                  </a>
+                </li>
+                {can(staff, 'act') ? (
+                  <li>
+                    <a href="/backoffice/foreign-nationals" safe>
+                      {ctx.t('backoffice.nav_foreign')}
+                    </a>
+                  </li>
+                ) : (
+                  ''
+                )}
+                <li>
+                  <a href="/backoffice/overdue" safe>
+                    {ctx.t('backoffice.nav_overdue')}
+                  </a>
+                </li>
+                <li>
+                  <a href="/backoffice/sms/dead" safe>
+                    {ctx.t('backoffice.nav_dead_sms')}
+                  </a>
+                </li>
+                {can(staff, 'verifyAudit') ? (
+                  <li>
+                    <a href="/backoffice/audit" safe>
+                      {ctx.t('backoffice.nav_audit')}
+                    </a>
+                  </li>
+                ) : (
+                  ''
+                )}
+              </ul>
+            </nav>
+            <form method="post" action="/backoffice/signout" class="bo-signout">
+              <CsrfField ctx={ctx} />
+              <span class="muted" safe>
+                {ctx.t('backoffice.signed_in_as', { username: staff.username, role: roleText(ctx, staff) })}
+              </span>
+              <button type="submit" class="link-button" safe>
+                {ctx.t('backoffice.sign_out')}
+              </button>
+            </form>
+          </>
+        ) : (
+          ''
+        )}
+      </div>
+      {props.children as 'safe'}
+    </Layout>
+  );
+}
+
+export function SignInPage(props: { ctx: PageContext; values: Record<string, string>; errors: FieldErrors; errorParams?: MessageParams; notice?: MessageKey }) {
+  const { ctx, errors } = props;
+  const labels = { username: ctx.t('backoffice.username'), password: ctx.t('backoffice.password'), code: ctx.t('backoffice.totp_code') };
+  return (
+    <BackofficeLayout ctx={ctx} title={ctx.t('backoffice.signin_title')}>
+      <h1 safe>{ctx.t('backoffice.signin_title')}</h1>
+      {props.notice ? (
+        <Notice kind="info">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <form method="post" action="/backoffice/signin" class="card narrow" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('backoffice.signin_intro')}</p>
+        <TextField ctx={ctx} name="username" label={labels.username} value={props.values.username} errors={errors} autocomplete="username" dir="ltr" size="medium" />
+        <TextField ctx={ctx} name="password" label={labels.password} type="password" errors={errors} autocomplete="current-password" dir="ltr" size="medium" />
+        <TextField
+          ctx={ctx}
+          name="code"
+          label={labels.code}
+          hint={ctx.t('backoffice.totp_code_hint')}
+          errors={errors}
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          dir="ltr"
+          maxlength={6}
+          size="short"
+        />
+        <div class="actions">
+          <SubmitButton label={ctx.t('backoffice.signin_submit')} />
+        </div>
+      </form>
+    </BackofficeLayout>
+  );
+}
+
+export function ChangePasswordPage(props: { ctx: PageContext; staff: StaffPrincipal; errors: FieldErrors; problems: MessageKey[]; min: number }) {
+  const { ctx, errors } = props;
+  const labels = { newPassword: ctx.t('backoffice.new_password'), newPasswordConfirmation: ctx.t('backoffice.new_password_confirmation') };
+  return (
+    <BackofficeLayout ctx={ctx} title={ctx.t('backoffice.change_password_title')}>
+      <h1 safe>{ctx.t('backoffice.change_password_title')}</h1>
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={{ min: props.min, max: 128, symbols: '& % $ # !' }} />
+      <form method="post" action="/backoffice/password" class="card narrow" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('backoffice.change_password_intro')}</p>
+        <TextField
+          ctx={ctx}
+          name="newPassword"
+          label={labels.newPassword}
+          hint={ctx.t('backoffice.new_password_hint', { min: props.min })}
+          type="password"
+          errors={errors}
+          autocomplete="new-password"
+          dir="ltr"
+          size="medium"
+        />
+        {props.problems.length > 1 ? (
+          <ul class="error-message">
+            {props.problems.map((p) => (
+              <li safe>{ctx.t(p, { min: props.min, max: 128, symbols: '& % $ # !' })}</li>
+            ))}
+          </ul>
+        ) : (
+          ''
+        )}
+        <TextField ctx={ctx} name="newPasswordConfirmation" label={labels.newPasswordConfirmation} type="password" errors={errors} autocomplete="new-password" dir="ltr" size="medium" />
+        <div class="actions">
+          <SubmitButton label={ctx.t('backoffice.change_password_submit')} />
+        </div>
+      </form>
+    </BackofficeLayout>
+  );
+}
+
+function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
+  const { ctx } = props;
+  return (
+    <table class="data">
+      <thead>
+        <tr>
+          <th safe>{ctx.t('backoffice.col_name')}</th>
+          <th safe>{ctx.t('backoffice.col_identifier')}</th>
+          <th safe>{ctx.t('backoffice.col_mobile')}</th>
+          <th safe>{ctx.t('backoffice.col_status')}</th>
+          <th safe>{ctx.t('backoffice.col_created')}</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.people.map((p) => (
+          <tr>
+            <td safe>{`${p.first_name ?? ''} ${p.last_name ?? ''}`.trim() || '—'}</td>
+            <td class="ltr" safe>
+              {p.national_code ?? p.foreign_national_id ?? ''}
+            </td>
+            <td class="ltr" safe>
+              {p.mobile ?? '—'}
+            </td>
+            <td safe>{statusLabel(ctx, p.status)}</td>
+            <td safe>{when(ctx, p.created_at)}</td>
+            <td>
+              <a href={`/backoffice/people/${p.id}`} safe>
+                {ctx.t('backoffice.open')}
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function SearchPage(props: { ctx: PageContext; staff: StaffPrincipal; query: string; errors: FieldErrors; result?: SearchResult; notice?: MessageKey }) {
+  const { ctx, errors, result } = props;
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={ctx.t('backoffice.search_title')}>
+      <h1 safe>{ctx.t('backoffice.search_title')}</h1>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ q: ctx.t('backoffice.search_query') }} />
+      <form method="get" action="/backoffice/search" class="card" role="search">
+        <TextField ctx={ctx} name="q" label={ctx.t('backoffice.search_query')} hint={ctx.t('backoffice.search_hint')} value={props.query} errors={errors} dir="ltr" inputmode="numeric" size="medium" autocomplete="off" />
+        <div class="actions">
+          <SubmitButton label={ctx.t('backoffice.search_submit')} />
+        </div>
+      </form>
+      {result ? (
+        <section aria-labelledby="results-title">
+          <h2 id="results-title" safe>
+            {ctx.t('backoffice.search_results')}
+          </h2>
+          {result.preregisteredAt ? (
+            <Notice kind="info">
+              <p safe>{ctx.t('backoffice.foreign_preregistered_note', { date: when(ctx, result.preregisteredAt) })}</p>
+            </Notice>
+          ) : (
+            ''
+          )}
+          {result.people.length ? <PeopleTable ctx={ctx} people={result.people} /> : <p safe>{ctx.t('backoffice.search_none')}</p>}
+        </section>
+      ) : (
+        ''
+      )}
+    </BackofficeLayout>
+  );
+}
+
+export type PersonView = {
+  account: AccountRow;
+  verification: { status: string; due_at: Date; attempts: number; outcome: string | null; completed_at: Date | null; created_at: Date } | undefined;
+  messages: { id: string; to_mobile: string; body: string; status: string; created_at: Date; template: string }[];
+  events: { id: number; occurred_at: Date; actor_type: string; actor_id: string | null; event: string; data: Record<string, unknown> }[];
+  staffNames: Map<string, string>;
+};
+
+/** One action form: its reason, its extra fields, its own errors next to them. */
+function ActionForm(props: {
+  ctx: PageContext;
+  accountId: string;
+  action: PersonAction;
+  title: MessageKey;
+  submit: MessageKey;
+  hint?: MessageKey;
+  failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; params?: MessageParams };
+  danger?: boolean;
+  children?: JSX.Element | JSX.Element[];
+}) {
+  const { ctx, action } = props;
+  const mine = props.failed?.action === action ? props.failed : undefined;
+  const errors = mine?.errors ?? {};
+  const id = (field: string) => `${action}-${field}`;
+  const reasonError = errors.reason;
+  return (
+    <form method="post" action={`/backoffice/people/${props.accountId}/${action}`} class={mine ? 'card action action-failed' : 'card action'} id={`action-${action}`} novalidate>
+      <CsrfField ctx={ctx} />
+      <h3 safe>{ctx.t(props.title)}</h3>
+      {props.hint ? (
+        <p class="hint" safe>
+          {ctx.t(props.hint)}
+        </p>
+      ) : (
+        ''
+      )}
+      {errors._form ? (
+        <p class="error-message" role="alert" safe>
+          {ctx.t(errors._form, mine?.params)}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.children as 'safe'}
+      <div class={reasonError ? 'field field-error' : 'field'}>
+        <label for={id('reason')} safe>
+          {ctx.t('backoffice.reason')}
+        </label>
+        {reasonError ? (
+          <p class="error-message" id={id('reason-error')} safe>
+            {ctx.t(reasonError)}
+          </p>
+        ) : (
+          ''
+        )}
+        <textarea class="input" id={id('reason')} name="reason" rows="2" maxlength={500} required aria-invalid={reasonError ? 'true' : undefined} aria-describedby={reasonError ? id('reason-error') : undefined} safe>
+          {mine?.values.reason ?? ''}
+        </textarea>
+      </div>
+      <SubmitButton label={ctx.t(props.submit)} secondary={props.danger} />
+    </form>
+  );
+}
+
+function DocumentChoices(props: { ctx: PageContext; prefix: string; errors: FieldErrors; checked: string[] }) {
+  const { ctx } = props;
+  const error = props.errors.documents;
+  return (
+    <fieldset class={error ? 'field field-error' : 'field'} id={`${props.prefix}-documents`}>
+      <legend safe>{ctx.t('backoffice.documents')}</legend>
+      {error ? (
+        <p class="error-message" safe>
+          {ctx.t(error)}
+        </p>
+      ) : (
+        ''
+      )}
+      <div class="radios">
+        {DOCUMENTS.map((d) => (
+          <label class="radio">
+            <input type="checkbox" name="documents" value={d} checked={props.checked.includes(d)} />
+            <span safe>{ctx.t(`backoffice.document.${d}`)}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function EventDetails(props: { data: Record<string, unknown> }) {
+  const entries = Object.entries(props.data).filter(([k]) => k !== 'staff' && k !== 'role');
+  if (!entries.length) return <span class="muted">—</span>;
+  return (
+    <ul class="kv">
+      {entries.map(([k, v]) => (
+        <li>
+          <span class="muted" safe>
+            {k}
+          </span>
+          {': '}
+          <span safe>{Array.isArray(v) ? v.join('، ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function PersonPage(props: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  view: PersonView;
+  /** The service clock's now (is the lock still on?). */
+  now: Date;
+  notice?: MessageKey;
+  failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; documents?: string[]; params?: MessageParams };
+}) {
+  const { ctx, staff, view } = props;
+  const a = view.account;
+  const locked = a.locked_until && a.locked_until > props.now;
+  const v = view.verification;
+  const failed = props.failed;
+  const docErrors = (action: PersonAction) => (failed?.action === action ? failed.errors : {});
+  return (
+    <BackofficeLayout ctx={ctx} staff={staff} title={ctx.t('backoffice.person_title')}>
+      <h1 safe>{`${ctx.t('backoffice.person_title')}: ${`${a.first_name ?? ''} ${a.last_name ?? ''}`.trim() || (a.national_code ?? a.foreign_national_id ?? '')}`}</h1>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <div class="bo-columns">
+        <section class="card" aria-labelledby="account-title">
+          <h2 id="account-title" safe>
+            {ctx.t('backoffice.section_account')}
+          </h2>
+          <p>
+            <span class={`badge badge-${a.status}`} id="account-status" safe>
+              {statusLabel(ctx, a.status)}
+            </span>
+          </p>
+          <ul class="flags">
+            {a.disabled_at ? <li safe>{ctx.t('backoffice.flag_disabled', { date: when(ctx, a.disabled_at) })}</li> : ''}
+            {locked ? <li safe>{ctx.t('backoffice.flag_locked', { date: when(ctx, a.locked_until) })}</li> : ''}
+            {a.must_change_password ? <li safe>{ctx.t('backoffice.flag_must_change_password')}</li> : ''}
+          </ul>
+          <dl class="summary-list">
+            {a.national_code ? (
+              <>
+                <dt safe>{ctx.t('backoffice.field_national_code')}</dt>
+                <dd class="ltr" safe>
+                  {a.national_code}
+                </dd>
+              </>
+            ) : (
+              ''
+            )}
+            {a.foreign_national_id ? (
+              <>
+                <dt safe>{ctx.t('backoffice.field_foreign_id')}</dt>
+                <dd class="ltr" safe>
+                  {a.foreign_national_id}
+                </dd>
+              </>
+            ) : (
+              ''
+            )}
+            <dt safe>{ctx.t('backoffice.field_name')}</dt>
+            <dd safe>{`${a.first_name ?? ''} ${a.last_name ?? ''}`.trim() || '—'}</dd>
+            <dt safe>{ctx.t('backoffice.field_birth_date')}</dt>
+            <dd safe>{birthDate(ctx, a.birth_date)}</dd>
+            <dt safe>{ctx.t('backoffice.field_mobile')}</dt>
+            <dd class="ltr" safe>
+              {a.mobile ?? '—'}
+            </dd>
+            <dt safe>{ctx.t('backoffice.field_origin')}</dt>
+            <dd safe>{label(ctx, `backoffice.origin.${a.origin}`, a.origin)}</dd>
+            <dt safe>{ctx.t('backoffice.field_created')}</dt>
+            <dd safe>{when(ctx, a.created_at)}</dd>
+            <dt safe>{ctx.t('backoffice.field_activated')}</dt>
+            <dd safe>{when(ctx, a.activated_at)}</dd>
+          </dl>
+          <h2 safe>{ctx.t('backoffice.section_registration')}</h2>
+          <p safe>
+            {!v
+              ? ctx.t('backoffice.verification_none')
+              : v.status === 'pending'
+                ? ctx.t('backoffice.verification_pending', { date: when(ctx, v.due_at), attempts: v.attempts })
+                : ctx.t('backoffice.verification_completed', { date: when(ctx, v.completed_at), outcome: v.outcome ?? '—' })}
+          </p>
+        </section>
+
+        <section aria-labelledby="actions-title">
+          <h2 id="actions-title" safe>
+            {ctx.t('backoffice.section_actions')}
+          </h2>
+          {!can(staff, 'act') ? (
+            <p class="muted" safe>
+              {ctx.t('backoffice.no_actions')}
+            </p>
+          ) : (
+            <>
+              {a.status === 'awaiting_branch_visit' ? (
+                <ActionForm ctx={ctx} accountId={a.id} action="activate" title="backoffice.action_activate" submit="backoffice.action_activate_submit" failed={failed}>
+                  <DocumentChoices ctx={ctx} prefix="activate" errors={docErrors('activate')} checked={failed?.action === 'activate' ? (failed.documents ?? []) : []} />
+                </ActionForm>
+              ) : (
+                ''
+              )}
+              {a.status !== 'active' ? (
+                <ActionForm ctx={ctx} accountId={a.id} action="reject" title="backoffice.action_reject" hint="backoffice.action_reject_hint" submit="backoffice.action_reject_submit" failed={failed} danger />
+              ) : (
+                ''
+              )}
+              <ActionForm ctx={ctx} accountId={a.id} action="mobile" title="backoffice.action_mobile" submit="backoffice.action_mobile_submit" failed={failed}>
+                <div class={docErrors('mobile').mobile ? 'field field-error' : 'field'}>
+                  <label for="mobile-mobile" safe>
+                    {ctx.t('backoffice.action_mobile_new')}
+                  </label>
+                  {docErrors('mobile').mobile ? (
+                    <p class="error-message" safe>
+                      {ctx.t(docErrors('mobile').mobile!)}
+                    </p>
+                  ) : (
+                    ''
+                  )}
+                  <input class="input medium" id="mobile-mobile" name="mobile" type="tel" inputmode="tel" dir="ltr" value={failed?.action === 'mobile' ? failed.values.mobile : ''} />
+                </div>
+              </ActionForm>
+              {a.status === 'active' ? (
+                <ActionForm ctx={ctx} accountId={a.id} action="reset-password" title="backoffice.action_reset_password" hint="backoffice.action_reset_password_hint" submit="backoffice.action_reset_password_submit" failed={failed} />
+              ) : (
+                ''
+              )}
+              {locked ? <ActionForm ctx={ctx} accountId={a.id} action="unlock" title="backoffice.action_unlock" submit="backoffice.action_unlock_submit" failed={failed} /> : ''}
+              {a.disabled_at ? (
+                <ActionForm ctx={ctx} accountId={a.id} action="enable" title="backoffice.action_enable" submit="backoffice.action_enable_submit" failed={failed} />
+              ) : (
+                <ActionForm ctx={ctx} accountId={a.id} action="disable" title="backoffice.action_disable" submit="backoffice.action_disable_submit" failed={failed} danger />
+              )}
+            </>
+          )}
+        </section>
+      </div>
+
+      <section class="card" aria-labelledby="sms-title">
+        <h2 id="sms-title" safe>
+          {ctx.t('backoffice.section_sms')}
+        </h2>
+        {view.messages.length ? (
+          <table class="data">
+            <thead>
+              <tr>
+                <th safe>{ctx.t('backoffice.col_time')}</th>
+                <th safe>{ctx.t('backoffice.col_mobile')}</th>
+                <th safe>{ctx.t('backoffice.col_text')}</th>
+                <th safe>{ctx.t('backoffice.col_status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.messages.map((m) => (
+                <tr>
+                  <td safe>{when(ctx, m.created_at)}</td>
+                  <td class="ltr" safe>
+                    {m.to_mobile}
+                  </td>
+                  <td safe>{m.template === 'sms.backoffice_password_reset' || m.template.endsWith('_code') ? m.template : m.body}</td>
+                  <td safe>{label(ctx, `backoffice.sms_status.${m.status}`, m.status)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p safe>{ctx.t('backoffice.sms_none')}</p>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="audit-title">
+        <h2 id="audit-title" safe>
+          {ctx.t('backoffice.section_audit')}
+        </h2>
+        {view.events.length ? (
+          <table class="data" id="timeline">
+            <thead>
+              <tr>
+                <th safe>{ctx.t('backoffice.col_time')}</th>
+                <th safe>{ctx.t('backoffice.col_event')}</th>
+                <th safe>{ctx.t('backoffice.col_actor')}</th>
+                <th safe>{ctx.t('backoffice.col_details')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.events.map((e) => (
+                <tr>
+                  <td safe>{when(ctx, e.occurred_at)}</td>
+                  <td>
+                    <code safe>{e.event}</code>
+                  </td>
+                  <td safe>
+                    {label(ctx, `backoffice.actor.${e.actor_type}`, e.actor_type) +
+                      (e.actor_type === 'staff' && e.actor_id && view.staffNames.get(e.actor_id) ? ` (${view.staffNames.get(e.actor_id)})` : '')}
+                  </td>
+                  <td>
+                    <EventDetails data={e.data} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p safe>{ctx.t('backoffice.audit_none')}</p>
+        )}
+      </section>
+    </BackofficeLayout>
+  );
+}
+
+export function ForeignNationalPage(props: { ctx: PageContext; staff: StaffPrincipal; values: Record<string, string>; documents: string[]; errors: FieldErrors; notice?: MessageKey }) {
+  const { ctx, errors } = props;
+  const labels = { foreignNationalId: ctx.t('backoffice.foreign_id'), documents: ctx.t('backoffice.documents'), reason: ctx.t('backoffice.reason') };
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={ctx.t('backoffice.foreign_title')}>
+      <h1 safe>{ctx.t('backoffice.foreign_title')}</h1>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      <form method="post" action="/backoffice/foreign-nationals" class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        <p safe>{ctx.t('backoffice.foreign_intro')}</p>
+        <TextField ctx={ctx} name="foreignNationalId" label={labels.foreignNationalId} value={props.values.foreignNationalId} errors={errors} inputmode="numeric" dir="ltr" maxlength={16} size="medium" autocomplete="off" />
+        <DocumentChoices ctx={ctx} prefix="foreign" errors={errors} checked={props.documents} />
+        <div class={errors.reason ? 'field field-error' : 'field'}>
+          <label for="reason" safe>
+            {labels.reason}
+          </label>
+          {errors.reason ? (
+            <p class="error-message" safe>
+              {ctx.t(errors.reason)}
+            </p>
+          ) : (
+            ''
+          )}
+          <textarea class="input" id="reason" name="reason" rows="2" maxlength={500} required safe>
+            {props.values.reason ?? ''}
+          </textarea>
+        </div>
+        <div class="actions">
+          <SubmitButton label={ctx.t('backoffice.foreign_submit')} />
+        </div>
+      </form>
+    </BackofficeLayout>
+  );
+}
+
+export function OverduePage(props: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  hours: number;
+  rows: { account_id: string; national_code: string | null; foreign_national_id: string | null; first_name: string | null; last_name: string | null; status: string; created_at: Date; due_at: Date; attempts: number }[];
+}) {
+  const { ctx } = props;
+  const title = ctx.t('backoffice.overdue_title', { hours: props.hours });
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={title}>
+      <h1 safe>{title}</h1>
+      {props.rows.length ? (
+        <table class="data">
+          <thead>
+            <tr>
+              <th safe>{ctx.t('backoffice.col_name')}</th>
+              <th safe>{ctx.t('backoffice.col_identifier')}</th>
+              <th safe>{ctx.t('backoffice.col_created')}</th>
+              <th safe>{ctx.t('backoffice.col_due')}</th>
+              <th safe>{ctx.t('backoffice.col_attempts')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td safe>{`${r.first_name ?? ''} ${r.last_name ?? ''}`.trim() || '—'}</td>
+                <td class="ltr" safe>
+                  {r.national_code ?? r.foreign_national_id ?? ''}
+                </td>
+                <td safe>{when(ctx, r.created_at)}</td>
+                <td safe>{when(ctx, r.due_at)}</td>
+                <td safe>{digits(ctx, String(r.attempts))}</td>
+                <td>
+                  <a href={`/backoffice/people/${r.account_id}`} safe>
+                    {ctx.t('backoffice.open')}
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p safe>{ctx.t('backoffice.overdue_none')}</p>
+      )}
+    </BackofficeLayout>
+  );
+}
+
+export function DeadSmsPage(props: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  rows: { id: string; to_mobile: string; template: string; body: string; attempts: number; last_error: string | null; created_at: Date; account_id: string | null }[];
+  notice?: MessageKey;
+  error?: MessageKey;
+}) {
+  const { ctx } = props;
+  const mayResend = can(props.staff, 'act');
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={ctx.t('backoffice.dead_sms_title')}>
+      <h1 safe>{ctx.t('backoffice.dead_sms_title')}</h1>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      {props.error ? (
+        <Notice kind="warning">
+          <p safe>{ctx.t(props.error)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      {props.rows.length ? (
+        <table class="data">
+          <thead>
+            <tr>
+              <th safe>{ctx.t('backoffice.col_time')}</th>
+              <th safe>{ctx.t('backoffice.col_mobile')}</th>
+              <th safe>{ctx.t('backoffice.col_event')}</th>
+              <th safe>{ctx.t('backoffice.col_error')}</th>
+              <th safe>{ctx.t('backoffice.col_attempts')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td safe>{when(ctx, r.created_at)}</td>
+                <td class="ltr" safe>
+                  {r.to_mobile}
+                </td>
+                <td>
+                  <code safe>{r.template}</code>
+                </td>
+                <td class="ltr" safe>
+                  {r.last_error ?? ''}
+                </td>
+                <td safe>{digits(ctx, String(r.attempts))}</td>
+                <td>
+                  {mayResend ? (
+                    <form method="post" action={`/backoffice/sms/${r.id}/resend`}>
+                      <CsrfField ctx={ctx} />
+                      <SubmitButton label={ctx.t('backoffice.resend')} secondary />
+                    </form>
+                  ) : (
+                    ''
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p safe>{ctx.t('backoffice.dead_sms_none')}</p>
+      )}
+    </BackofficeLayout>
+  );
+}
+
+export function AuditPage(props: { ctx: PageContext; staff: StaffPrincipal; report: AuditChainReport }) {
+  const { ctx, report } = props;
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={ctx.t('backoffice.audit_title')}>
+      <h1 safe>{ctx.t('backoffice.audit_title')}</h1>
+      <p safe>{ctx.t('backoffice.audit_intro')}</p>
+      {report.ok ? (
+        <Notice kind="success">
+          <p safe>{ctx.t('backoffice.audit_ok', { count: report.checked })}</p>
+        </Notice>
+      ) : (
+        <Notice kind="warning">
+          <p safe>
+            {ctx.t('backoffice.audit_broken', {
+              id: report.brokenAt.id,
+              count: report.checked,
+              reason: ctx.t(`backoffice.audit_reason.${report.brokenAt.reason}`),
+            })}
+          </p>
+        </Notice>
+      )}
+      <p>
+        <a class="button secondary" href="/backoffice/audit" safe>
+          {ctx.t('backoffice.audit_run')}
+        </a>
+      </p>
+    </BackofficeLayout>
+  );
+}
