@@ -87,6 +87,23 @@ function readGroups(env: Env, name: string, fallback: InsuranceGroupCode[]): Ins
   return parts as InsuranceGroupCode[];
 }
 
+export const BRANCH_VISIT_RULES = ['mobile_not_proven', 'always'] as const;
+export type BranchVisitRule = (typeof BRANCH_VISIT_RULES)[number];
+
+/** Comma-separated rules; `none` alone turns them all off. */
+function readBranchVisitRules(env: Env, name: string, fallback: BranchVisitRule[]): BranchVisitRule[] {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'none') return [];
+  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) {
+    if (!(BRANCH_VISIT_RULES as readonly string[]).includes(p)) {
+      throw new ConfigError(`${name} has unknown rule "${p}" (allowed: ${BRANCH_VISIT_RULES.join(', ')}, or none)`);
+    }
+  }
+  return [...new Set(parts)] as BranchVisitRule[];
+}
+
 /**
  * One row per limited action. `points` attempts per `durationSeconds`; past that the
  * action is refused for `blockSeconds` (0 = until the window ends). Keys say what is
@@ -145,6 +162,15 @@ export function loadConfig(env: Env = process.env) {
       kavenegarUrl: readUrl(env, 'KAVENEGAR_URL', 'https://api.kavenegar.com', ['http:', 'https:'])!,
       httpUrl: readUrl(env, 'SMS_HTTP_URL', undefined, ['http:', 'https:']),
       httpSecret: readOptional(env, 'SMS_HTTP_SECRET'),
+      /** Milliseconds one gateway call may take; a slower call counts as failed and is retried. */
+      timeoutMs: readInt(env, 'SMS_TIMEOUT_MS', 10000, 100, 120000),
+      /** Delivery attempts after the first; past the last one a message is dead (listed for the back office). */
+      retryLimit: readInt(env, 'SMS_RETRY_LIMIT', 8, 0, 50),
+      /** Seconds before the first retry; doubles (with jitter) up to SMS_RETRY_DELAY_MAX_SECONDS. */
+      retryDelaySeconds: readInt(env, 'SMS_RETRY_DELAY_SECONDS', 5, 1, 3600),
+      retryDelayMaxSeconds: readInt(env, 'SMS_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86400),
+      /** JSON file `{"fa": {"sms.key": "text"}, "en": {…}}` of operator wording over the shipped SMS texts; checked at start. */
+      templatesFile: readOptional(env, 'SMS_TEMPLATES_FILE') === undefined ? undefined : path.resolve(readOptional(env, 'SMS_TEMPLATES_FILE')!),
     },
     registries: {
       mode: readEnum(env, 'REGISTRY_MODE', ['simulated', 'http'] as const, 'simulated'),
@@ -182,6 +208,15 @@ export function loadConfig(env: Env = process.env) {
       delaySeconds: readInt(env, 'VERIFICATION_DELAY_SECONDS', 60, 0, 7 * 24 * 3600),
       /** The promise made to the person; requests older than this without an outcome are overdue. */
       promiseHours: readInt(env, 'VERIFICATION_PROMISE_HOURS', 48, 1, 24 * 30),
+      /** Seconds before re-asking a registry that did not answer; doubles (with jitter) up to the maximum. */
+      retryDelaySeconds: readInt(env, 'VERIFICATION_RETRY_DELAY_SECONDS', 30, 1, 3600),
+      retryDelayMaxSeconds: readInt(env, 'VERIFICATION_RETRY_DELAY_MAX_SECONDS', 3600, 1, 86400),
+      /**
+       * When a matching identity still ends in awaiting_branch_visit, besides the mobile-ownership
+       * service asking for it: `mobile_not_proven` (the phone was not proven by SMS code, i.e.
+       * REGISTRATION_MOBILE_CODE=false), `always` (every activation at a branch), or `none`.
+       */
+      branchVisitRules: readBranchVisitRules(env, 'VERIFICATION_BRANCH_VISIT', ['mobile_not_proven']),
     },
     insured: {
       /** Insurance groups allowed to use insured (SAMT) registration. */

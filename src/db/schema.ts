@@ -83,6 +83,9 @@ export interface SmsMessagesTable {
   sent_at: Timestamp | null;
 }
 
+/** Outcomes that leave an account behind (a mismatch deletes account and request). */
+export type VerificationOutcome = 'active' | 'awaiting_branch_visit';
+
 export interface VerificationRequestsTable {
   id: Generated<string>;
   account_id: string;
@@ -90,7 +93,7 @@ export interface VerificationRequestsTable {
   due_at: Timestamp;
   attempts: Generated<number>;
   last_error: string | null;
-  outcome: string | null;
+  outcome: VerificationOutcome | null;
   created_at: Timestamp;
   completed_at: Timestamp | null;
 }

@@ -1,5 +1,7 @@
 // SMS providers: one contract, failures as values. `outbox` keeps messages locally (the
 // development default); gateway providers live beside it.
+import { createHttpSmsProvider } from './http.provider.js';
+import { createKavenegarProvider } from './kavenegar.provider.js';
 export type SmsSendResult =
   | { kind: 'sent'; providerMessageId: string | null }
   /** Worth trying again later (gateway busy, network down). */
@@ -20,4 +22,23 @@ export function createOutboxProvider(): SmsProvider {
       return { kind: 'sent', providerMessageId: null };
     },
   };
+}
+
+/** The provider named by SMS_PROVIDER (config.ts has checked that its settings are present). */
+export function createSmsProvider(sms: {
+  provider: 'outbox' | 'kavenegar' | 'http';
+  kavenegarApiKey?: string | undefined;
+  kavenegarSender?: string | undefined;
+  kavenegarUrl: string;
+  httpUrl?: string | undefined;
+  httpSecret?: string | undefined;
+  timeoutMs: number;
+}): SmsProvider {
+  if (sms.provider === 'kavenegar') {
+    return createKavenegarProvider({ url: sms.kavenegarUrl, apiKey: sms.kavenegarApiKey!, sender: sms.kavenegarSender!, timeoutMs: sms.timeoutMs });
+  }
+  if (sms.provider === 'http') {
+    return createHttpSmsProvider({ url: sms.httpUrl!, secret: sms.httpSecret!, timeoutMs: sms.timeoutMs });
+  }
+  return createOutboxProvider();
 }

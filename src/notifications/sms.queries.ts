@@ -58,3 +58,37 @@ export function listSmsTo(db: Queryable, to: string | null, limit: number) {
   if (to) q = q.where('to_mobile', '=', to);
   return q.execute();
 }
+
+/** Messages that will not be retried any more (the dead-letter list), newest first. */
+export function listDeadSms(db: Queryable, limit: number, offset: number) {
+  return db
+    .selectFrom('sms_messages')
+    .select(['id', 'to_mobile', 'template', 'idempotency_key', 'provider', 'attempts', 'last_error', 'account_id', 'created_at'])
+    .where('status', '=', 'dead')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+export async function countDeadSms(db: Queryable): Promise<number> {
+  const row = await db
+    .selectFrom('sms_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Puts a dead message back in the queue; null when it is not dead (unknown, sent, already re-queued). */
+export async function requeueDeadSms(db: Queryable, id: string) {
+  const row = await db
+    .updateTable('sms_messages')
+    .set({ status: 'queued', last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'dead')
+    .returning(['id', 'to_mobile', 'template', 'account_id'])
+    .executeTakeFirst();
+  return row ?? null;
+}

@@ -1,15 +1,22 @@
 // SMS: rendered from the catalogs, enqueued in the caller's transaction, delivered by a job
 // with retries and backoff; an idempotency key per cause means a message is sent once.
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { recordAudit } from '../audit/audit.js';
 import type { Queryable } from '../db/database.js';
-import type { JobQueue } from '../jobs/queue.js';
+import type { DB } from '../db/schema.js';
+import { maskMobile } from '../identity/mobile.js';
+import { ok, type Result } from '../identity/result.js';
+import type { JobQueue, QueueDefinition } from '../jobs/queue.js';
 import type { Metrics } from '../observability/metrics.js';
+import { fail, type Failure } from '../shared/failure.js';
 import { type Lang, type MessageKey, type MessageParams, t } from '../web/i18n.js';
 import type { SmsProvider } from './providers.js';
-import { findSms, insertSms, markSmsFailed, markSmsSent } from './sms.queries.js';
+import { countDeadSms, findSms, insertSms, listDeadSms, markSmsFailed, markSmsSent, requeueDeadSms } from './sms.queries.js';
 
 export type SmsTemplate = Extract<MessageKey, `sms.${string}`>;
 
+/** The delivery queue with its default retry settings (SMS_RETRY_* in config override them). */
 export const SMS_QUEUE = {
   name: 'sms-deliver',
   retryLimit: 8,
@@ -19,10 +26,33 @@ export const SMS_QUEUE = {
   expireInSeconds: 60,
 };
 
+export type SmsRetrySettings = { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
+
+/** A dead-letter entry for the back office: no message text (it may hold a code or a name). */
+export type DeadSms = {
+  id: string;
+  to: string;
+  template: string;
+  provider: string | null;
+  attempts: number;
+  lastError: string | null;
+  accountId: string | null;
+  createdAt: Date;
+};
+
 export type SmsService = ReturnType<typeof createSmsService>;
 
-export function createSmsService(deps: { db: Queryable; queue: JobQueue; provider: SmsProvider; metrics: Metrics; logger: Logger; clock: () => Date }) {
+export function createSmsService(deps: {
+  db: Kysely<DB>;
+  queue: JobQueue;
+  provider: SmsProvider;
+  metrics: Metrics;
+  logger: Logger;
+  clock: () => Date;
+  retry?: SmsRetrySettings;
+}) {
   const { db, queue, provider, metrics, logger, clock } = deps;
+  const definition: QueueDefinition = { ...SMS_QUEUE, ...deps.retry };
 
   const service = {
     render(lang: Lang, template: SmsTemplate, params: MessageParams): string {
@@ -53,19 +83,73 @@ export function createSmsService(deps: { db: Queryable; queue: JobQueue; provide
     async deliver(smsId: string, retryCount: number): Promise<void> {
       const sms = await findSms(db, smsId);
       if (!sms || sms.status === 'sent' || sms.status === 'dead') return;
-      const result = await provider.send({ to: sms.to_mobile, text: sms.body, idempotencyKey: sms.idempotency_key });
+      let result: Awaited<ReturnType<SmsProvider['send']>>;
+      try {
+        result = await provider.send({ to: sms.to_mobile, text: sms.body, idempotencyKey: sms.idempotency_key });
+      } catch (error) {
+        // A provider is meant to answer with values; a defect still must not lose the message.
+        logger.error({ err: error, smsId, provider: provider.name }, 'sms provider threw');
+        result = { kind: 'retry', reason: `${provider.name}:provider_error` };
+      }
       if (result.kind === 'sent') {
         await markSmsSent(db, smsId, provider.name, result.providerMessageId, clock());
         metrics.smsDelivered.inc({ provider: provider.name, result: 'sent' });
         return;
       }
-      const last = result.kind === 'rejected' || retryCount >= SMS_QUEUE.retryLimit;
+      const last = result.kind === 'rejected' || retryCount >= definition.retryLimit;
       await markSmsFailed(db, smsId, provider.name, result.reason, last);
       metrics.smsDelivered.inc({ provider: provider.name, result: last ? 'dead' : 'retry' });
-      logger.warn({ smsId, provider: provider.name, reason: result.reason, dead: last }, 'sms not delivered');
+      logger.warn({ smsId, to: maskMobile(sms.to_mobile), provider: provider.name, reason: result.reason, dead: last }, 'sms not delivered');
       if (!last) throw new Error(`sms delivery failed: ${result.reason}`);
     },
+
+    /** The dead-letter list for the back office (newest first) and its size. */
+    async listDead(options: { limit?: number; offset?: number } = {}): Promise<{ total: number; messages: DeadSms[] }> {
+      const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+      const [rows, total] = await Promise.all([listDeadSms(db, limit, Math.max(options.offset ?? 0, 0)), countDeadSms(db)]);
+      return {
+        total,
+        messages: rows.map((r) => ({
+          id: r.id,
+          to: r.to_mobile,
+          template: r.template,
+          provider: r.provider,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          accountId: r.account_id,
+          createdAt: r.created_at,
+        })),
+      };
+    },
+
+    /**
+     * Sends a dead message again (staff action, audited): back to `queued` with a fresh
+     * delivery job, in one transaction. The idempotency key stays, so a gateway that did
+     * receive it before still does not send it twice.
+     */
+    async resend(smsId: string, actor: { type: 'staff' | 'system'; id: string | null; ip?: string | null }): Promise<Result<{}, Failure>> {
+      if (!/^[0-9a-f-]{36}$/i.test(smsId)) return fail('not_found', 'notifications.sms_not_resendable');
+      const requeued = await db.transaction().execute(async (trx) => {
+        const row = await requeueDeadSms(trx, smsId);
+        if (!row) return false;
+        await queue.send(SMS_QUEUE.name, { smsId }, { trx, singletonKey: smsId });
+        await recordAudit(trx, {
+          actorType: actor.type,
+          actorId: actor.id,
+          accountId: row.account_id,
+          event: 'sms.resent',
+          data: { smsId, template: row.template, to: maskMobile(row.to_mobile) },
+          ip: actor.ip ?? null,
+          at: clock(),
+        });
+        return true;
+      });
+      if (!requeued) return fail('not_found', 'notifications.sms_not_resendable');
+      metrics.smsEnqueued.inc({ template: 'resend' });
+      return ok({});
+    },
   };
-  queue.define<{ smsId: string }>(SMS_QUEUE, (job) => service.deliver(job.data.smsId, job.retryCount));
+  queue.define<{ smsId: string }>(definition, (job) => service.deliver(job.data.smsId, job.retryCount));
+  metrics.sources.queueDepth.set(SMS_QUEUE.name, () => queue.depth(SMS_QUEUE.name));
   return service;
 }

@@ -1,11 +1,23 @@
 // Prometheus metrics: one registry per process, served at /metrics.
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
+/**
+ * Values read from the database when /metrics is scraped (so every web instance reports
+ * them, not only workers). Capabilities register their own: a queue depth per queue name,
+ * the overdue-verification count.
+ */
+export type MetricSources = {
+  queueDepth: Map<string, () => Promise<number>>;
+  overdueVerifications?: () => Promise<number>;
+};
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const sources: MetricSources = { queueDepth: new Map() };
   return {
     registry,
+    sources,
     httpDuration: new Histogram({
       name: 'dargah_http_request_duration_seconds',
       help: 'HTTP request duration by route and status',
@@ -33,8 +45,8 @@ export function createMetrics() {
     }),
     verificationOutcomes: new Counter({
       name: 'dargah_verification_outcomes_total',
-      help: 'Identity verification outcomes',
-      labelNames: ['outcome'] as const,
+      help: 'Identity verification outcomes (reason: why a registration was rejected; empty otherwise)',
+      labelNames: ['outcome', 'reason'] as const,
       registers: [registry],
     }),
     verificationSeconds: new Histogram({
@@ -48,10 +60,33 @@ export function createMetrics() {
       help: 'Jobs waiting per queue',
       labelNames: ['queue'] as const,
       registers: [registry],
+      async collect() {
+        for (const [queue, read] of sources.queueDepth) {
+          try {
+            this.set({ queue }, await read());
+          } catch {
+            // A scrape must not fail because the database is slow; the last value stays.
+          }
+        }
+      },
     }),
     overdueVerifications: new Gauge({
       name: 'dargah_verifications_overdue',
       help: 'Registrations past the promised time without an outcome',
+      registers: [registry],
+      async collect() {
+        if (!sources.overdueVerifications) return;
+        try {
+          this.set(await sources.overdueVerifications());
+        } catch {
+          // As above: keep the last value.
+        }
+      },
+    }),
+    verificationRuns: new Counter({
+      name: 'dargah_verification_runs_total',
+      help: 'Verification job runs by result (outcome, registry_unavailable, already_done)',
+      labelNames: ['result'] as const,
       registers: [registry],
     }),
     rateLimited: new Counter({
