@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createBranchService } from './insured/branches.service.js';
+import { RegistryDataError } from './registries/index.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
 
@@ -15,6 +17,35 @@ export type CliCommand = {
 };
 
 export const COMMANDS: Record<string, CliCommand> = {
+  'branches import': {
+    usage: 'branches import FILE',
+    summary: 'Add or update branches from a CSV (code,name,province,city); existing codes are updated',
+    async run(args, { config, io }) {
+      const file = args.find((a) => !a.startsWith('-'));
+      if (!file) {
+        io.err('usage: branches import FILE');
+        return 2;
+      }
+      const database = await openDatabase({
+        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+        dataDir: config.dataDir,
+      });
+      try {
+        await migrateToLatest(database.db);
+        const result = await createBranchService({ db: database.db, clock: () => new Date() }).importCsv(file);
+        io.out(`branches read: ${result.read}, added or updated: ${result.written}`);
+        return 0;
+      } catch (e) {
+        if (e instanceof RegistryDataError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+          io.err(`cannot import ${file}: ${(e as Error).message}`);
+          return 1;
+        }
+        throw e;
+      } finally {
+        await database.close();
+      }
+    },
+  },
   ...STAFF_COMMANDS,
   ...SSO_COMMANDS,
   migrate: {

@@ -104,6 +104,16 @@ function readBranchVisitRules(env: Env, name: string, fallback: BranchVisitRule[
   return [...new Set(parts)] as BranchVisitRule[];
 }
 
+/** Always the seed's general permissions, plus the configured ones. */
+function readPermissions(env: Env, name: string, base: string[]): string[] {
+  const raw = readOptional(env, name);
+  const extra = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of extra) {
+    if (!/^[a-z][a-z0-9_]{1,63}$/.test(p)) throw new ConfigError(`${name} has an invalid permission "${p}" (allowed: lower-case letters, digits, _)`);
+  }
+  return [...new Set([...base, ...extra])];
+}
+
 /**
  * One row per limited action. `points` attempts per `durationSeconds`; past that the
  * action is refused for `blockSeconds` (0 = until the window ends). Keys say what is
@@ -117,6 +127,12 @@ export const RATE_LIMITS = {
   registrationCodePerMobile: { points: 6, durationSeconds: 86400, blockSeconds: 0 },
   /** Status look-ups from one address. */
   registrationStatusPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+  /** Insured (SAMT) registration attempts from one address. */
+  insuredRegistrationPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+  /** Captcha challenges handed to one address. */
+  captchaPerIp: { points: 120, durationSeconds: 3600, blockSeconds: 0 },
+  /** Branch-name searches from one address (suggestions as one types). */
+  branchSearchPerIp: { points: 600, durationSeconds: 3600, blockSeconds: 0 },
   /** Back-office sign-in attempts from one address. */
   backofficeSignInPerIp: { points: 30, durationSeconds: 900, blockSeconds: 900 },
   /** Back-office sign-in attempts for one staff username (password or code wrong). */
@@ -221,6 +237,21 @@ export function loadConfig(env: Env = process.env) {
     insured: {
       /** Insurance groups allowed to use insured (SAMT) registration. */
       groups: readGroups(env, 'INSURED_REGISTRATION_GROUPS', ['self_employed', 'voluntary', 'drivers', 'carpet_weavers', 'construction_workers', 'domestic_workers']),
+      /** `identifier`: the initial password is the national code / foreign identifier (as the seed says); `sms`: a random one sent by SMS (mobile then required). */
+      initialPassword: readEnum(env, 'INSURED_INITIAL_PASSWORD', ['identifier', 'sms'] as const, 'identifier'),
+      /** Days the initial password works; after that only a branch or SMS recovery helps. */
+      initialPasswordDays: readInt(env, 'INSURED_INITIAL_PASSWORD_DAYS', 7, 1, 365),
+      /** Registration terms shown before the form; paragraphs separated by a blank line. Unset: the shipped text. */
+      termsFa: readOptional(env, 'INSURED_TERMS_FA'),
+      termsEn: readOptional(env, 'INSURED_TERMS_EN'),
+      /** Permissions granted after the first password change: the seed's two plus any listed (comma-separated, [a-z0-9_]). */
+      generalPermissions: readPermissions(env, 'GENERAL_PERMISSIONS', ['payment_slip_issue', 'payment_slip_receive']),
+    },
+    captcha: {
+      /** PBKDF2 iterations per attempt of the ALTCHA proof of work (about 256 attempts are needed on average). */
+      cost: readInt(env, 'CAPTCHA_COST', 5000, 1, 1_000_000),
+      /** Seconds a captcha challenge may be solved and submitted in. */
+      ttlSeconds: readInt(env, 'CAPTCHA_TTL_SECONDS', 600, 30, 3600),
     },
     password: {
       minLength: readInt(env, 'PASSWORD_MIN_LENGTH', 8, 6, 64),

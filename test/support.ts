@@ -123,8 +123,7 @@ export async function lastSmsTo(platform: Platform, mobile: string): Promise<str
     .selectFrom('sms_messages')
     .select('body')
     .where('to_mobile', '=', mobile)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.body;

@@ -35,6 +35,8 @@ export interface AccountsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   activated_at: Timestamp | null;
+  /** Insured registration: the initial password stops working after this (null otherwise). */
+  initial_password_expires_at: Timestamp | null;
 }
 
 export interface AuditEventsTable {
@@ -162,7 +164,23 @@ export interface ForeignNationalPreregistrationsTable {
   revoked_at: Timestamp | null;
 }
 
+export interface BranchesTable {
+  code: string;
+  name: string;
+  search_name: string;
+  province: string;
+  city: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CaptchaUsesTable {
+  challenge_hash: string;
+  expires_at: Timestamp;
+}
+
 export interface DB {
+  branches: BranchesTable;
+  captcha_uses: CaptchaUsesTable;
   accounts: AccountsTable;
   audit_events: AuditEventsTable;
   registration_flows: RegistrationFlowsTable;

@@ -301,20 +301,12 @@ export function DetailsPage(props: {
             label={labels.password!}
             hint={ctx.t('registration.password_hint', { min: props.passwordMin })}
             errors={errors}
+            errorList={props.passwordProblems.map((p) => ctx.t(p, { min: props.passwordMin, max: 128, symbols: '& % $ # !' }))}
             type="password"
             autocomplete="new-password"
             dir="ltr"
             maxlength={128}
           />
-          {props.passwordProblems.length > 1 ? (
-            <ul class="error-message" aria-label={labels.password}>
-              {props.passwordProblems.map((p) => (
-                <li safe>{ctx.t(p, { min: props.passwordMin })}</li>
-              ))}
-            </ul>
-          ) : (
-            ''
-          )}
           <TextField
             ctx={ctx}
             name="passwordConfirmation"

@@ -39,6 +39,8 @@ type CommonFieldProps = {
   errors: FieldErrors;
   hint?: string;
   optional?: boolean;
+  /** Every problem of the field, already translated (shown instead of the single error). */
+  errorList?: string[];
 };
 
 function describedBy(name: string, hint: boolean, error: boolean): string | undefined {
@@ -67,7 +69,13 @@ function FieldFrame(props: CommonFieldProps & { children: JSX.Element }) {
       ) : (
         ''
       )}
-      {error ? (
+      {error && props.errorList && props.errorList.length > 1 ? (
+        <ul class="error-message" id={`${props.name}-error`}>
+          {props.errorList.map((e) => (
+            <li safe>{e}</li>
+          ))}
+        </ul>
+      ) : error ? (
         <p class="error-message" id={`${props.name}-error`} safe>
           {props.ctx.t(error)}
         </p>

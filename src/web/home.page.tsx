@@ -1,8 +1,9 @@
 // The main page: what the portal is and where to go.
 import type { PageContext } from './context.js';
+import { InsuredTile } from '../insured/insured.page.js';
 import { Layout } from './layout.js';
 
-export function HomePage(props: { ctx: PageContext }) {
+export function HomePage(props: { ctx: PageContext; insuredGroups?: readonly string[] }) {
   const { ctx } = props;
   return (
     <Layout ctx={ctx} title={ctx.t('home.title')}>
@@ -17,6 +18,7 @@ export function HomePage(props: { ctx: PageContext }) {
           <h2 safe>{ctx.t('home.status_title')}</h2>
           <p safe>{ctx.t('home.status_text')}</p>
         </a>
+        {props.insuredGroups ? <InsuredTile ctx={ctx} groups={props.insuredGroups} /> : ''}
       </nav>
       {ctx.devHelpers ? (
         <p class="muted">

@@ -1,6 +1,7 @@
 // The message catalogs (fa default, en). Error codes are message keys: a code without a
 // text in both languages does not compile.
 import { identityMessages } from '../identity/identity.messages.js';
+import { insuredMessages } from '../insured/insured.messages.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { notificationMessages } from '../notifications/notifications.messages.js';
 import { registrationMessages } from '../registration/registration.messages.js';
@@ -15,6 +16,7 @@ const fa = {
   ...webMessages.fa,
   ...identityMessages.fa,
   ...registrationMessages.fa,
+  ...insuredMessages.fa,
   ...ssoMessages.fa,
   ...notificationMessages.fa,
   ...backofficeMessages.fa,
@@ -26,6 +28,7 @@ const en: Record<MessageKey, string> = {
   ...webMessages.en,
   ...identityMessages.en,
   ...registrationMessages.en,
+  ...insuredMessages.en,
   ...ssoMessages.en,
   ...notificationMessages.en,
   ...backofficeMessages.en,

@@ -8,6 +8,9 @@ import * as m0003 from './0003_registration_flows.js';
 import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
 import * as m0006 from './0006_registration_rejections.js';
+import * as m0300 from './0300_branches.js';
+import * as m0301 from './0301_captcha_uses.js';
+import * as m0302 from './0302_initial_password_expiry.js';
 import * as m0100 from './0100_verification_requests_overdue_idx.js';
 import * as m0101 from './0101_verification_requests_outcome_known.js';
 import * as m0400 from './0400_sso_artifacts.js';
@@ -25,6 +28,9 @@ export const migrations: Record<string, Migration> = {
   '0004_sms_messages': m0004,
   '0005_verification_requests': m0005,
   '0006_registration_rejections': m0006,
+  '0300_branches': m0300,
+  '0301_captcha_uses': m0301,
+  '0302_initial_password_expiry': m0302,
   '0100_verification_requests_overdue_idx': m0100,
   '0101_verification_requests_outcome_known': m0101,
   '0400_sso_artifacts': m0400,

@@ -1,0 +1,95 @@
+// Browser routes of insured registration: terms → form (with the no-JavaScript branch
+// search) → success page; the ALTCHA widget bundle served from node_modules.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Platform } from '../platform.js';
+import { STATUS_OF } from '../shared/failure.js';
+import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
+import type { Lang } from '../web/i18n.js';
+import { t } from '../web/i18n.js';
+import type { BranchView } from './branches.service.js';
+import { FormPage, SuccessPage, TermsPage } from './insured.page.js';
+import { isChecked } from './insured.service.js';
+
+/** The widget's self-contained bundle (styles and workers inside); CSP needs `worker-src blob:`. */
+const ALTCHA_BUNDLE = createRequire(import.meta.url).resolve('altcha').replace(/dist[\\/].*$/, 'dist/main/altcha.min.js');
+
+/** The terms: configured text, else the catalog's; paragraphs split at blank lines. */
+export function termsParagraphs(platform: Platform, lang: Lang): string[] {
+  const configured = lang === 'fa' ? platform.config.insured.termsFa : platform.config.insured.termsEn;
+  return (configured ?? t(lang, 'insured.terms_text')).split(/\n\s*\n|\\n\\n/).map((p) => p.trim()).filter(Boolean);
+}
+
+/** String fields of the form, for re-filling it. */
+function formValues(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== '_csrf' && k !== 'captcha') out[k] = v;
+  return out;
+}
+
+export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+  const service = platform.insured;
+  const branches = platform.branches;
+  let bundle: Buffer | undefined;
+
+  app.get('/static/vendor/altcha.min.js', async (_request, reply) => {
+    bundle ??= await readFile(ALTCHA_BUNDLE);
+    return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(bundle);
+  });
+
+  app.get('/insured/register', async (request, reply) =>
+    sendPage(reply, TermsPage({ ctx: ctxOf(request, reply), paragraphs: termsParagraphs(platform, request.lang) })),
+  );
+
+  // Terms accepted (a GET form): show the registration form; otherwise the terms again.
+  app.get<{ Querystring: Record<string, string | undefined> }>('/insured/register/form', async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    if (!isChecked(request.query.acceptTerms)) {
+      return sendPage(reply, TermsPage({ ctx, paragraphs: termsParagraphs(platform, request.lang), error: true }), 400);
+    }
+    return sendPage(reply, FormPage({ ctx, values: {}, errors: {}, branchResults: null, selectedBranch: null, mobileRequired: service.mobileRequired }));
+  });
+
+  const selectedBranch = async (code: string | undefined): Promise<BranchView | null> =>
+    code && /^\d{1,10}$/.test(code) ? ((await branches.find(code)) ?? null) : null;
+
+  app.post('/insured/register', async (request: FastifyRequest, reply) => {
+    const body = bodyOf(request);
+    const values = formValues(body);
+    const ctx = ctxOf(request, reply);
+    if (!isChecked(body.acceptTerms)) {
+      return sendPage(reply, TermsPage({ ctx, paragraphs: termsParagraphs(platform, request.lang), error: true }), 400);
+    }
+    // Without JavaScript the branch is found by a search submit: show the matches to pick from.
+    if (values.intent === 'search_branch') {
+      const byIp = await platform.limiter.consume('branchSearchPerIp', clientIp(request));
+      const results = byIp.allowed ? await branches.search(values.branchQuery) : [];
+      return sendPage(reply, FormPage({ ctx, values, errors: {}, branchResults: results, selectedBranch: null, mobileRequired: service.mobileRequired }));
+    }
+    const result = await service.register(body, { ip: clientIp(request), lang: request.lang });
+    if (result.ok) {
+      return sendPage(
+        reply,
+        SuccessPage({ ctx, username: result.value.username, initialPassword: result.value.initialPassword, days: result.value.initialPasswordDays }),
+        201,
+      );
+    }
+    const failure = result.error;
+    if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+    const selected = await selectedBranch(values.branchCode);
+    return sendPage(
+      reply,
+      FormPage({
+        ctx,
+        values: { ...values, ...(selected ? { branchQuery: selected.name } : {}) },
+        errors: formErrors(failure),
+        errorParams: failure.params,
+        branchResults: null,
+        selectedBranch: selected,
+        mobileRequired: service.mobileRequired,
+      }),
+      STATUS_OF[failure.kind],
+    );
+  });
+};
