@@ -28,17 +28,19 @@ export const REDACT_PATHS = [
   'headers.cookie',
 ];
 
+/** What a request looks like in the logs: method and path only, capabilities shortened. */
+export const requestSerializer = (req: { method?: string; url?: string; id?: string }) => ({
+  id: req.id,
+  method: req.method,
+  // Query strings may carry identifiers (e.g. /dev/sms?to=…); flow ids and tokens in paths
+  // are capabilities: keep only their first characters.
+  path: req.url?.split('?')[0]?.replace(/([A-Za-z0-9_-]{6})[A-Za-z0-9_-]{20,}/g, '$1…'),
+});
+
 export function createLogger(level: string): Logger {
   return pino({
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      // Query strings may carry identifiers (e.g. /dev/sms?to=…): log the path only.
-      req: (req: { method?: string; url?: string; id?: string }) => ({
-        id: req.id,
-        method: req.method,
-        path: req.url?.split('?')[0],
-      }),
-    },
+    serializers: { req: requestSerializer },
   });
 }
