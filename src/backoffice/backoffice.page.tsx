@@ -337,7 +337,7 @@ function DocumentChoices(props: { ctx: PageContext; prefix: string; errors: Fiel
   );
 }
 
-function EventDetails(props: { data: Record<string, unknown> }) {
+function EventDetails(props: { ctx: PageContext; data: Record<string, unknown> }) {
   const entries = Object.entries(props.data).filter(([k]) => k !== 'staff' && k !== 'role');
   if (!entries.length) return <span class="muted">—</span>;
   return (
@@ -348,7 +348,13 @@ function EventDetails(props: { data: Record<string, unknown> }) {
             {k}
           </span>
           {': '}
-          <span safe>{Array.isArray(v) ? v.join('، ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}</span>
+          <span safe>
+            {Array.isArray(v)
+              ? v.map((d) => (k === 'documents' ? label(props.ctx, `backoffice.document.${String(d)}`, String(d)) : String(d))).join('، ')
+              : typeof v === 'object' && v !== null
+                ? JSON.stringify(v)
+                : String(v)}
+          </span>
         </li>
       ))}
     </ul>
@@ -437,7 +443,7 @@ export function PersonPage(props: {
               ? ctx.t('backoffice.verification_none')
               : v.status === 'pending'
                 ? ctx.t('backoffice.verification_pending', { date: when(ctx, v.due_at), attempts: v.attempts })
-                : ctx.t('backoffice.verification_completed', { date: when(ctx, v.completed_at), outcome: v.outcome ?? '—' })}
+                : ctx.t('backoffice.verification_completed', { date: when(ctx, v.completed_at), outcome: v.outcome ? statusLabel(ctx, v.outcome) : '—' })}
           </p>
         </section>
 
@@ -552,7 +558,7 @@ export function PersonPage(props: {
                       (e.actor_type === 'staff' && e.actor_id && view.staffNames.get(e.actor_id) ? ` (${view.staffNames.get(e.actor_id)})` : '')}
                   </td>
                   <td>
-                    <EventDetails data={e.data} />
+                    <EventDetails ctx={ctx} data={e.data} />
                   </td>
                 </tr>
               ))}
