@@ -137,6 +137,26 @@ export const RATE_LIMITS = {
   backofficeSignInPerIp: { points: 30, durationSeconds: 900, blockSeconds: 900 },
   /** Back-office sign-in attempts for one staff username (password or code wrong). */
   backofficeSignInPerUser: { points: 5, durationSeconds: 900, blockSeconds: 900 },
+  /** Wrong passwords from one address (any usernames); then refused for the block time. */
+  signinFailuresPerIp: { points: 30, durationSeconds: 900, blockSeconds: 900 },
+  /** Sign-in attempts on one username (known or not) — beside the account lockout in the database. */
+  signinPerUsername: { points: 10, durationSeconds: 900, blockSeconds: 900 },
+  /** Sign-in codes by SMS asked for one username, per day. */
+  signinCodePerUsername: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
+  /** Sign-in codes by SMS asked from one address, per hour. */
+  signinCodePerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+  /** Security-question answers tried for one national code, per day. */
+  recoveryAnswerPerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
+  /** Security-question recovery steps from one address, per hour. */
+  recoveryQuestionPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
+  /** SMS recovery requests for one national code, per day. */
+  recoverySmsPerNationalCode: { points: 3, durationSeconds: 86400, blockSeconds: 0 },
+  /** SMS recovery requests naming one mobile number, per day. */
+  recoverySmsPerMobile: { points: 3, durationSeconds: 86400, blockSeconds: 0 },
+  /** SMS recovery requests from one address, per day. */
+  recoverySmsPerIp: { points: 20, durationSeconds: 86400, blockSeconds: 0 },
+  /** Codes sent to a new mobile number by one account, per day. */
+  mobileChangePerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -252,6 +272,24 @@ export function loadConfig(env: Env = process.env) {
       cost: readInt(env, 'CAPTCHA_COST', 5000, 1, 1_000_000),
       /** Seconds a captcha challenge may be solved and submitted in. */
       ttlSeconds: readInt(env, 'CAPTCHA_TTL_SECONDS', 600, 30, 3600),
+    },
+    signin: {
+      /** Minutes without a request after which a session ends. */
+      sessionIdleMinutes: readInt(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+      /** Hours after sign-in at which a session ends whatever the activity. */
+      sessionAbsoluteHours: readInt(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+      /** Consecutive wrong passwords that lock an account. */
+      maxFailures: readInt(env, 'SIGNIN_MAX_FAILURES', 5, 1, 100),
+      /** Minutes an account stays locked after SIGNIN_MAX_FAILURES wrong passwords. */
+      lockoutMinutes: readInt(env, 'SIGNIN_LOCKOUT_MINUTES', 15, 1, 7 * 24 * 60),
+      /** Seconds a one-time sign-in (or new-mobile) code is valid. */
+      codeTtlSeconds: readInt(env, 'SIGNIN_CODE_TTL_SECONDS', 180, 30, 3600),
+      /** Wrong codes allowed per code before it stops working. */
+      codeMaxAttempts: readInt(env, 'SIGNIN_CODE_MAX_ATTEMPTS', 5, 1, 20),
+    },
+    recovery: {
+      /** Hours the temporary password of an SMS recovery works (once, and only the newest). */
+      smsPasswordTtlHours: readInt(env, 'RECOVERY_SMS_TTL_HOURS', 24, 1, 24 * 14),
     },
     password: {
       minLength: readInt(env, 'PASSWORD_MIN_LENGTH', 8, 6, 64),

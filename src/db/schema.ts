@@ -31,6 +31,7 @@ export interface AccountsTable {
   must_change_password: Generated<boolean>;
   disabled_at: Timestamp | null;
   locked_until: Timestamp | null;
+  failed_signins: Generated<number>;
   permissions: ColumnType<string[], string[] | undefined, string[]>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -178,6 +179,45 @@ export interface CaptchaUsesTable {
   expires_at: Timestamp;
 }
 
+export interface SessionsTable {
+  id: Generated<string>;
+  token_hash: string;
+  account_id: string;
+  kind: 'web' | 'api';
+  auth_method: 'password' | 'temporary_password' | 'sms_code';
+  requires_password_change: Generated<boolean>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  end_reason: 'signed_out' | 'ended_by_person' | 'password_changed' | 'replaced' | 'ended_by_staff' | null;
+}
+
+export interface AccountCodesTable {
+  id: string;
+  purpose: 'signin' | 'mobile_change';
+  account_id: string | null;
+  mobile: string | null;
+  code_hash: string | null;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+}
+
+export interface SmsRecoveriesTable {
+  id: Generated<string>;
+  seq: Generated<number>;
+  account_id: string;
+  tracking_code: string;
+  password_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface DB {
   branches: BranchesTable;
   captcha_uses: CaptchaUsesTable;
@@ -187,6 +227,9 @@ export interface DB {
   sms_messages: SmsMessagesTable;
   verification_requests: VerificationRequestsTable;
   registration_rejections: RegistrationRejectionsTable;
+  sessions: SessionsTable;
+  account_codes: AccountCodesTable;
+  sms_recoveries: SmsRecoveriesTable;
   sso_artifacts: SsoArtifactsTable;
   sso_clients: SsoClientsTable;
   sso_signing_keys: SsoSigningKeysTable;

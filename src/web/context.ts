@@ -11,6 +11,8 @@ export type PageContext = {
   /** Path of the page, for the language switch. */
   path: string;
   devHelpers: boolean;
+  /** Whether a person is signed in (the header links to their account). */
+  signedIn?: boolean;
 };
 
 export function pageContext(lang: Lang, csrfToken: string, path: string, devHelpers: boolean): PageContext {

@@ -9,6 +9,22 @@ export function HomePage(props: { ctx: PageContext; insuredGroups?: readonly str
     <Layout ctx={ctx} title={ctx.t('home.title')}>
       <h1 safe>{ctx.t('home.title')}</h1>
       <p safe>{ctx.t('home.intro')}</p>
+      <section class="signin-cta" aria-labelledby="signin-cta-title">
+        <div>
+          <h2 id="signin-cta-title" safe>
+            {ctx.t('signin.home_title')}
+          </h2>
+          <p safe>{ctx.t('signin.home_text')}</p>
+        </div>
+        <p>
+          <a class="button" href="/signin" safe>
+            {ctx.t('signin.submit')}
+          </a>{' '}
+          <a href="/recovery" safe>
+            {ctx.t('signin.link_recovery')}
+          </a>
+        </p>
+      </section>
       <nav class="tiles" aria-label={ctx.t('nav.home')}>
         <a class="tile" href="/register">
           <h2 safe>{ctx.t('home.register_title')}</h2>

@@ -23,7 +23,9 @@ export function pageLang(request: FastifyRequest): Lang {
 
 export function ctxOf(request: FastifyRequest, reply: FastifyReply): PageContext {
   const path = request.url.split('?')[0] ?? '/';
-  return pageContext(request.lang, reply.generateCsrf(), path, request.server.devHelpers);
+  // `signedIn` is resolved by the session hook of signin/ (absent on requests it skips).
+  const signedIn = !!(request as { signedIn?: unknown }).signedIn;
+  return { ...pageContext(request.lang, reply.generateCsrf(), path, request.server.devHelpers), signedIn };
 }
 
 export async function sendPage(reply: FastifyReply, html: JSX.Element, status = 200) {

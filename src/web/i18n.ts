@@ -5,6 +5,9 @@ import { insuredMessages } from '../insured/insured.messages.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { notificationMessages } from '../notifications/notifications.messages.js';
 import { registrationMessages } from '../registration/registration.messages.js';
+import { signinMessages } from '../signin/signin.messages.js';
+import { recoveryMessages } from '../recovery/recovery.messages.js';
+import { accountMessages } from '../account/account.messages.js';
 import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { ssoMessages } from '../sso/sso.messages.js';
 import { webMessages } from './web.messages.js';
@@ -16,6 +19,9 @@ const fa = {
   ...webMessages.fa,
   ...identityMessages.fa,
   ...registrationMessages.fa,
+  ...signinMessages.fa,
+  ...recoveryMessages.fa,
+  ...accountMessages.fa,
   ...insuredMessages.fa,
   ...ssoMessages.fa,
   ...notificationMessages.fa,
@@ -28,6 +34,9 @@ const en: Record<MessageKey, string> = {
   ...webMessages.en,
   ...identityMessages.en,
   ...registrationMessages.en,
+  ...signinMessages.en,
+  ...recoveryMessages.en,
+  ...accountMessages.en,
   ...insuredMessages.en,
   ...ssoMessages.en,
   ...notificationMessages.en,

@@ -17,7 +17,7 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
           <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         </head>
         <body>
-          <a class="skip-link" href="#main">
+          <a class="skip-link" href="#main" safe>
             {ctx.t('app.skip_to_content')}
           </a>
           <header class="site-header">
@@ -31,9 +31,20 @@ export function Layout(props: { ctx: PageContext; title: string; children?: JSX.
                   <small safe>{ctx.t('app.org')}</small>
                 </span>
               </a>
-              <a class="lang-switch" href={`${ctx.path}?lang=${other}`} lang={other} hreflang={other}>
-                {ctx.t('app.language_switch')}
-              </a>
+              <span class="header-links">
+                {ctx.signedIn ? (
+                  <a class="lang-switch" href="/account" safe>
+                    {ctx.t('session.my_account')}
+                  </a>
+                ) : (
+                  <a class="lang-switch" href="/signin" safe>
+                    {ctx.t('nav.signin')}
+                  </a>
+                )}
+                <a class="lang-switch" href={`${ctx.path}?lang=${other}`} lang={other} hreflang={other} safe>
+                  {ctx.t('app.language_switch')}
+                </a>
+              </span>
             </div>
           </header>
           <main id="main" class={props.wide ? 'container wide' : 'container'} tabindex="-1">

@@ -8,6 +8,10 @@ import * as m0003 from './0003_registration_flows.js';
 import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
 import * as m0006 from './0006_registration_rejections.js';
+import * as m0200 from './0200_sessions.js';
+import * as m0201 from './0201_signin_lockout.js';
+import * as m0202 from './0202_account_codes.js';
+import * as m0203 from './0203_sms_recoveries.js';
 import * as m0300 from './0300_branches.js';
 import * as m0301 from './0301_captcha_uses.js';
 import * as m0302 from './0302_initial_password_expiry.js';
@@ -28,6 +32,10 @@ export const migrations: Record<string, Migration> = {
   '0004_sms_messages': m0004,
   '0005_verification_requests': m0005,
   '0006_registration_rejections': m0006,
+  '0200_sessions': m0200,
+  '0201_signin_lockout': m0201,
+  '0202_account_codes': m0202,
+  '0203_sms_recoveries': m0203,
   '0300_branches': m0300,
   '0301_captcha_uses': m0301,
   '0302_initial_password_expiry': m0302,

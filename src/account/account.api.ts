@@ -1,0 +1,54 @@
+// JSON API of the signed-in person (API.md): getMe.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Platform } from '../platform.js';
+import { errorSchema } from '../registration/registration.api.js';
+import { requireApiSession } from '../signin/signin.api.js';
+import { sendApiFailure } from '../web/http.js';
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, errorSchema]));
+
+export const accountApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+  app.get(
+    '/api/v1/me',
+    {
+      schema: {
+        operationId: 'getMe',
+        tags: ['session'],
+        summary: 'The signed-in person',
+        description: '403 session.password_change_required while a password change is pending; 401 without a valid session.',
+        security: [{ session: [] }],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              nationalCode: { type: ['string', 'null'], description: 'null for foreign nationals' },
+              foreignNationalId: { type: ['string', 'null'] },
+              firstName: { type: ['string', 'null'] },
+              lastName: { type: ['string', 'null'] },
+              mobile: { type: ['string', 'null'] },
+              status: { type: 'string', enum: ['active'] },
+              permissions: { type: 'array', items: { type: 'string' } },
+            },
+            required: ['nationalCode', 'firstName', 'lastName', 'mobile', 'status', 'permissions'],
+          },
+          ...errors(401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const s = requireApiSession(request, reply);
+      if (!s) return reply;
+      const p = await platform.account.profile(s.accountId);
+      if (!p) return sendApiFailure(reply, request.lang, { kind: 'unauthenticated', code: 'session.required' });
+      return reply.status(200).send({
+        nationalCode: p.nationalCode,
+        foreignNationalId: p.foreignNationalId,
+        firstName: p.firstName,
+        lastName: p.lastName,
+        mobile: p.mobile,
+        status: p.status,
+        permissions: p.permissions,
+      });
+    },
+  );
+};

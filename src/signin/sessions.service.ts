@@ -1,0 +1,132 @@
+// Server-side sessions. A session token is 256 random bits handed to the browser (cookie)
+// or the app (bearer); the database keeps only its HMAC. Idle and absolute timeouts come
+// from configuration and are judged by the injected clock.
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Queryable } from '../db/database.js';
+import type { AccountStatus, DB } from '../db/schema.js';
+import { randomId, type Secrets } from '../security/secrets.js';
+import * as q from './sessions.queries.js';
+
+export type RequiredAction = 'change_password';
+export type SessionKind = 'web' | 'api';
+export type AuthMethod = 'password' | 'temporary_password' | 'sms_code';
+
+/** What a request knows about its signed-in person. */
+export type SignedInAccount = {
+  sessionId: string;
+  accountId: string;
+  kind: SessionKind;
+  authMethod: AuthMethod;
+  /** Empty when the person may use everything. */
+  requiredActions: RequiredAction[];
+  status: AccountStatus;
+  nationalCode: string | null;
+  foreignNationalId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  signedInAt: Date;
+  expiresAt: Date;
+};
+
+export type NewSession = { token: string; id: string; expiresAt: Date };
+
+export type SessionListItem = {
+  id: string;
+  current: boolean;
+  kind: SessionKind;
+  authMethod: AuthMethod;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+};
+
+// Writing last_seen_at on every request would turn each page view into a write; once a
+// minute is precise enough for an idle timeout counted in minutes.
+const TOUCH_EVERY_MS = 60_000;
+
+export function createSessionService(deps: { db: Kysely<DB>; config: Config; secrets: Secrets; clock: () => Date }) {
+  const { db, secrets, clock } = deps;
+  const settings = deps.config.signin;
+  const idleMs = settings.sessionIdleMinutes * 60_000;
+  const tokenHash = (token: string) => secrets.hmac('session-token', token);
+
+  return {
+    idleMinutes: settings.sessionIdleMinutes,
+
+    /** Creates a session (a fresh id every sign-in); the token is returned once and never stored. */
+    async create(
+      trx: Queryable,
+      s: { accountId: string; kind: SessionKind; authMethod: AuthMethod; requiresPasswordChange: boolean; ip: string | null; userAgent: string | null },
+    ): Promise<NewSession> {
+      const token = randomId();
+      const now = clock();
+      const expiresAt = new Date(now.getTime() + settings.sessionAbsoluteHours * 3600_000);
+      const id = await q.insertSession(trx, {
+        ...s,
+        userAgent: s.userAgent ? s.userAgent.slice(0, 200) : null,
+        tokenHash: tokenHash(token),
+        now,
+        expiresAt,
+      });
+      return { token, id, expiresAt };
+    },
+
+    /** The signed-in person of a token, or null (unknown, ended, idle, expired, disabled, wrong kind). */
+    async resolve(token: string, kind: SessionKind): Promise<SignedInAccount | null> {
+      if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+      const row = await q.findOpenSession(db, tokenHash(token));
+      if (!row || row.kind !== kind) return null;
+      const now = clock();
+      if (row.expires_at <= now || row.last_seen_at.getTime() + idleMs <= now.getTime()) return null;
+      if (row.disabled_at || row.status !== 'active') return null;
+      if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) await q.touchSession(db, row.id, now);
+      return {
+        sessionId: row.id,
+        accountId: row.account_id,
+        kind: row.kind,
+        authMethod: row.auth_method,
+        requiredActions: row.must_change_password || row.requires_password_change ? ['change_password'] : [],
+        status: row.status,
+        nationalCode: row.national_code,
+        foreignNationalId: row.foreign_national_id,
+        firstName: row.first_name,
+        lastName: row.last_name,
+        signedInAt: row.created_at,
+        expiresAt: row.expires_at,
+      };
+    },
+
+    end: (id: string, reason: 'signed_out' | 'replaced' = 'signed_out') => q.endSession(db, id, reason, clock()),
+
+    /** Ends every session of the account but `keepId` (password changes, staff actions). */
+    endAllOf: (trx: Queryable, accountId: string, reason: 'password_changed' | 'ended_by_staff' | 'ended_by_person', keepId?: string) =>
+      q.endSessionsOf(trx, accountId, reason, clock(), keepId),
+
+    /** The person ends one of their own sessions. */
+    endOwn: (accountId: string, sessionId: string) => q.endSessionOf(db, accountId, sessionId, 'ended_by_person', clock()),
+
+    /** The person ends all their sessions but this one. */
+    endOthers: (accountId: string, keepId: string) => q.endSessionsOf(db, accountId, 'ended_by_person', clock(), keepId),
+
+    passwordChanged: (trx: Queryable, sessionId: string) => q.clearSessionPasswordChange(trx, sessionId),
+
+    async list(accountId: string, currentId: string | null): Promise<SessionListItem[]> {
+      const now = clock();
+      const rows = await q.listOpenSessions(db, accountId, new Date(now.getTime() - idleMs), now);
+      return rows.map((r) => ({
+        id: r.id,
+        current: r.id === currentId,
+        kind: r.kind,
+        authMethod: r.auth_method,
+        ip: r.ip,
+        userAgent: r.user_agent,
+        createdAt: r.created_at,
+        lastSeenAt: r.last_seen_at,
+      }));
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,0 +1,314 @@
+// Pages of signing in (seed 000): the sign-in form with its method selector, links and
+// security tips; the one-time SMS code pages; the registration guide. Plain forms: the
+// on-screen keyboard is added by /static/keyboard.js when JavaScript runs.
+import type { FieldErrors, PageContext } from '../web/context.js';
+import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import type { MessageKey, MessageParams } from '../web/i18n.js';
+import { Layout } from '../web/layout.js';
+
+type Values = Record<string, string>;
+
+/** Mount point of the on-screen keyboard for one password input; texts come from the catalog. */
+export function KeyboardMount(props: { ctx: PageContext; target: string }) {
+  const { ctx } = props;
+  return (
+    <div
+      class="vk-mount"
+      data-vk-for={props.target}
+      data-vk-open={ctx.t('signin.keyboard_open')}
+      data-vk-close={ctx.t('signin.keyboard_close')}
+      data-vk-label={ctx.t('signin.keyboard_label')}
+      data-vk-shift={ctx.t('signin.keyboard_shift')}
+      data-vk-backspace={ctx.t('signin.keyboard_backspace')}
+      data-vk-clear={ctx.t('signin.keyboard_clear')}
+      data-vk-count={ctx.t('signin.keyboard_count')}
+    ></div>
+  );
+}
+
+export function KeyboardScript() {
+  return <script src="/static/keyboard.js" defer></script>;
+}
+
+/** "Sign in with username ▼": the two methods as links (works without JavaScript). */
+function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code'; next?: string | undefined }) {
+  const { ctx } = props;
+  const q = props.next ? `?next=${encodeURIComponent(props.next)}` : '';
+  const label = props.current === 'password' ? ctx.t('signin.method_password') : ctx.t('signin.method_code');
+  return (
+    <details class="method-select">
+      <summary>
+        <span class="visually-hidden" safe>
+          {ctx.t('signin.method') + ': '}
+        </span>
+        <span safe>{label}</span>
+      </summary>
+      <ul>
+        <li>
+          <a href={`/signin${q}`} aria-current={props.current === 'password' ? 'page' : undefined} safe>
+            {ctx.t('signin.method_password')}
+          </a>
+        </li>
+        <li>
+          <a href={`/signin/code${q}`} aria-current={props.current === 'code' ? 'page' : undefined} safe>
+            {ctx.t('signin.method_code')}
+          </a>
+        </li>
+      </ul>
+    </details>
+  );
+}
+
+/**
+ * The sign-in form: inputs `username` and `password`, one submit button (API.md). The SSO
+ * login interaction renders it with its own `action`.
+ */
+export function SignInForm(props: { ctx: PageContext; action: string; values: Values; errors: FieldErrors; next?: string | undefined }) {
+  const { ctx, values, errors } = props;
+  return (
+    <form method="post" action={props.action} class="card signin-form" novalidate>
+      <CsrfField ctx={ctx} />
+      {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
+      <TextField
+        ctx={ctx}
+        name="username"
+        label={ctx.t('signin.username')}
+        hint={ctx.t('signin.username_hint')}
+        value={values.username}
+        errors={errors}
+        inputmode="numeric"
+        autocomplete="username"
+        dir="ltr"
+        maxlength={20}
+        size="medium"
+      />
+      <TextField
+        ctx={ctx}
+        name="password"
+        label={ctx.t('signin.password')}
+        hint={ctx.t('signin.password_hint')}
+        errors={errors}
+        type="password"
+        autocomplete="current-password"
+        dir="ltr"
+        maxlength={256}
+        size="medium"
+      />
+      <KeyboardMount ctx={ctx} target="password" />
+      <div class="actions">
+        <SubmitButton label={ctx.t('signin.submit')} />
+      </div>
+    </form>
+  );
+}
+
+export function SecurityTips(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  const tips: MessageKey[] = ['signin.tip_browser', 'signin.tip_change', 'signin.tip_keyboard', 'signin.tip_signout', 'signin.tip_share'];
+  return (
+    <section class="tips" aria-labelledby="tips-title">
+      <h2 id="tips-title" safe>
+        {ctx.t('signin.tips_title')}
+      </h2>
+      <ul>
+        {tips.map((k) => (
+          <li safe>{ctx.t(k)}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function SigninLinks(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <nav class="signin-links" aria-label={ctx.t('signin.links')}>
+      <a href="/register" safe>
+        {ctx.t('signin.link_register')}
+      </a>
+      <a href="/help/registration" safe>
+        {ctx.t('signin.link_guide')}
+      </a>
+      <a href="/insured/register" safe>
+        {ctx.t('signin.link_insured')}
+      </a>
+      <a href="/recovery" safe>
+        {ctx.t('signin.link_recovery')}
+      </a>
+      <a href="/register/status" safe>
+        {ctx.t('signin.link_status')}
+      </a>
+    </nav>
+  );
+}
+
+export function SignInPage(props: {
+  ctx: PageContext;
+  values: Values;
+  errors: FieldErrors;
+  errorParams?: MessageParams | undefined;
+  notice?: MessageKey | undefined;
+  next?: string | undefined;
+}) {
+  const { ctx, errors } = props;
+  const labels = { username: ctx.t('signin.username'), password: ctx.t('signin.password') };
+  return (
+    <Layout ctx={ctx} title={ctx.t('signin.title')}>
+      <h1 safe>{ctx.t('signin.title')}</h1>
+      <p safe>{ctx.t('signin.intro')}</p>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <MethodSelector ctx={ctx} current="password" next={props.next} />
+      <SignInForm ctx={ctx} action="/signin" values={props.values} errors={errors} next={props.next} />
+      <SigninLinks ctx={ctx} />
+      <SecurityTips ctx={ctx} />
+      <KeyboardScript />
+    </Layout>
+  );
+}
+
+export function CodeStartPage(props: { ctx: PageContext; values: Values; errors: FieldErrors; errorParams?: MessageParams | undefined; next?: string | undefined }) {
+  const { ctx, errors } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('signin.code_title')}>
+      <h1 safe>{ctx.t('signin.code_title')}</h1>
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ username: ctx.t('signin.username') }} params={props.errorParams} />
+      <MethodSelector ctx={ctx} current="code" next={props.next} />
+      <form method="post" action="/signin/code" class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
+        <p safe>{ctx.t('signin.code_intro')}</p>
+        <TextField
+          ctx={ctx}
+          name="username"
+          label={ctx.t('signin.username')}
+          hint={ctx.t('signin.username_hint')}
+          value={props.values.username}
+          errors={errors}
+          inputmode="numeric"
+          autocomplete="username"
+          dir="ltr"
+          maxlength={20}
+          size="medium"
+        />
+        <div class="actions">
+          <SubmitButton label={ctx.t('signin.code_send')} />
+        </div>
+      </form>
+      <SigninLinks ctx={ctx} />
+    </Layout>
+  );
+}
+
+export function CodeEnterPage(props: {
+  ctx: PageContext;
+  flowId: string;
+  errors: FieldErrors;
+  ttlMinutes: number;
+  next?: string | undefined;
+}) {
+  const { ctx, errors } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('signin.code_title')}>
+      <h1 safe>{ctx.t('signin.code_title')}</h1>
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ code: ctx.t('signin.code') }} />
+      <Notice kind="info">
+        <p safe>{ctx.t('signin.code_sent', { minutes: props.ttlMinutes })}</p>
+      </Notice>
+      <form method="post" action={`/signin/code/${props.flowId}`} class="card" novalidate>
+        <CsrfField ctx={ctx} />
+        {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
+        <TextField
+          ctx={ctx}
+          name="code"
+          label={ctx.t('signin.code')}
+          errors={errors}
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          dir="ltr"
+          maxlength={10}
+          size="short"
+        />
+        <div class="actions">
+          <SubmitButton label={ctx.t('signin.code_submit')} />
+          <a href="/signin/code" safe>
+            {ctx.t('signin.code_again')}
+          </a>
+        </div>
+      </form>
+    </Layout>
+  );
+}
+
+export function CodeProblemPage(props: { ctx: PageContext; message: MessageKey; errorParams?: MessageParams | undefined }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('signin.code_title')}>
+      <h1 safe>{ctx.t('signin.code_title')}</h1>
+      <Notice kind="warning">
+        <p safe>{ctx.t(props.message, props.errorParams)}</p>
+      </Notice>
+      <p>
+        <a class="button" href="/signin/code" safe>
+          {ctx.t('signin.code_again')}
+        </a>{' '}
+        <a href="/signin" safe>
+          {ctx.t('signin.method_password')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+export function GuidePage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  const rules: MessageKey[] = ['guide.password_latin', 'guide.password_start', 'guide.password_mix', 'guide.password_length', 'guide.password_personal'];
+  const notes: MessageKey[] = ['guide.note_answer', 'guide.note_contact', 'guide.note_responsibility'];
+  return (
+    <Layout ctx={ctx} title={ctx.t('guide.title')}>
+      <h1 safe>{ctx.t('guide.title')}</h1>
+      <p safe>{ctx.t('guide.intro')}</p>
+      <ol class="guide-steps">
+        <li>
+          <h2 safe>{ctx.t('guide.step1_title')}</h2>
+          <p safe>{ctx.t('guide.step1_text')}</p>
+        </li>
+        <li>
+          <h2 safe>{ctx.t('guide.step2_title')}</h2>
+          <p safe>{ctx.t('guide.step2_text')}</p>
+        </li>
+        <li>
+          <h2 safe>{ctx.t('guide.result_title')}</h2>
+          <p safe>{ctx.t('guide.result_text')}</p>
+        </li>
+      </ol>
+      <section class="card">
+        <h2 safe>{ctx.t('guide.password_title')}</h2>
+        <ul>
+          {rules.map((k) => (
+            <li safe>{ctx.t(k)}</li>
+          ))}
+        </ul>
+      </section>
+      <section class="card">
+        <h2 safe>{ctx.t('guide.notes_title')}</h2>
+        <ul>
+          {notes.map((k) => (
+            <li safe>{ctx.t(k)}</li>
+          ))}
+        </ul>
+      </section>
+      <p>
+        <a class="button" href="/register" safe>
+          {ctx.t('guide.start')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
