@@ -1,0 +1,337 @@
+// Single sign-on through the protocol: openid-client as the service, against the portal
+// listening on 127.0.0.1 (issuer = PUBLIC_URL), the person as a cookie-keeping HTTP agent.
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { addAccount, agent, createSsoTestEnv, jwtHeader, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
+
+const SECRET = 'test-client-secret-0123456789-abcdefghij';
+const SCOPE_ALL = 'openid profile phone national_id permissions';
+
+let env: SsoTestEnv;
+let rp: Awaited<ReturnType<typeof relyingPartyServer>>;
+let person: TestAccount;
+
+async function clientConfig(clientId: string, secret = SECRET) {
+  return oidc.discovery(new URL(env.issuer), clientId, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+}
+
+/** Runs the code flow as `who` in browser `a`; returns the tokens (signing in when asked). */
+async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>, who: TestAccount | undefined, scope = SCOPE_ALL, redirect = `${rp.origin}/cb`) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirect,
+    scope,
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  let res = await a.follow(await a.get(url.href));
+  let askedForPassword = false;
+  if (!res.left && res.body.includes('name="password"')) {
+    askedForPassword = true;
+    assert.ok(who, 'the portal asked for a password');
+    res = await a.follow(await a.post(new URL(res.body.match(/action="([^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
+  }
+  assert.ok(res.left, `expected a redirect back to the service, got ${res.status}: ${res.body.slice(0, 300)}`);
+  const tokens = await oidc.authorizationCodeGrant(config, res.left, { pkceCodeVerifier: verifier, expectedState: state });
+  return { tokens, askedForPassword };
+}
+
+before(async () => {
+  env = await createSsoTestEnv();
+  rp = await relyingPartyServer();
+  const sso = env.platform.sso;
+  for (const [clientId, firstParty] of [['payslip', true], ['pension', true]] as const) {
+    const r = await sso.clients.add({
+      clientId,
+      redirectUris: [`${rp.origin}/cb`],
+      secret: SECRET,
+      firstParty,
+      postLogoutRedirectUris: [`${rp.origin}/signed-out`],
+      backchannelLogoutUri: `${rp.origin}/backchannel-logout`,
+    });
+    assert.ok(r.ok);
+  }
+  person = await addAccount(env.platform, { permissions: ['payment_slip_issue'] });
+});
+
+after(async () => {
+  await rp?.close();
+  await env?.close();
+});
+
+describe('single sign-on protocol', () => {
+  test('discovery names the issuer, PKCE S256, our scopes and logout features', async () => {
+    const config = await clientConfig('payslip');
+    const meta = config.serverMetadata();
+    assert.equal(meta.issuer, env.issuer);
+    assert.equal(meta.authorization_endpoint, `${env.issuer}/oidc/auth`);
+    assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+    for (const s of ['openid', 'profile', 'phone', 'national_id', 'permissions']) assert.ok(meta.scopes_supported?.includes(s), s);
+    assert.ok(meta.end_session_endpoint);
+    assert.ok(meta.introspection_endpoint && meta.revocation_endpoint && meta.userinfo_endpoint);
+    assert.equal(meta.backchannel_logout_supported, true);
+  });
+
+  test('discovery endpoints ignore a forged Host header', async () => {
+    const res = await fetch(`${env.issuer}/.well-known/openid-configuration`, { headers: { host: 'evil.example' } });
+    const meta = (await res.json()) as Record<string, string>;
+    assert.equal(meta.token_endpoint, `${env.issuer}/oidc/token`);
+  });
+
+  test('JWKS publishes public signing keys only', async () => {
+    const jwks = (await (await fetch(`${env.issuer}/oidc/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    assert.ok(jwks.keys.length >= 1);
+    for (const k of jwks.keys) {
+      assert.ok(k.kid);
+      assert.equal(k.d, undefined, 'no private part');
+    }
+  });
+
+  test('code + PKCE: the ID token says who signed in by an opaque sub', async () => {
+    const config = await clientConfig('payslip');
+    const { tokens, askedForPassword } = await codeFlow(config, agent(env.issuer), person);
+    assert.equal(askedForPassword, true);
+    const claims = tokens.claims()!;
+    assert.equal(claims.sub, person.id);
+    assert.notEqual(claims.sub, person.nationalCode);
+    assert.equal(claims.iss, env.issuer);
+    assert.equal(claims.aud, 'payslip');
+    assert.ok(tokens.refresh_token, 'a refresh token is issued');
+  });
+
+  test('userinfo releases claims by scope', async () => {
+    const config = await clientConfig('payslip');
+    const a = agent(env.issuer);
+    const full = await codeFlow(config, a, person);
+    const info = await oidc.fetchUserInfo(config, full.tokens.access_token, person.id);
+    assert.equal(info.given_name, 'زهرا');
+    assert.equal(info.family_name, 'کریمی');
+    assert.equal(info.gender, 'female');
+    assert.equal(info.birthdate, '1990-03-21');
+    assert.equal(info.phone_number, `+98${person.mobile.slice(1)}`);
+    assert.equal(info.phone_number_verified, true);
+    assert.equal(info.national_id, person.nationalCode);
+    assert.deepEqual(info.permissions, ['payment_slip_issue']);
+
+    const narrow = await codeFlow(config, a, person, 'openid');
+    const little = await oidc.fetchUserInfo(config, narrow.tokens.access_token, person.id);
+    assert.deepEqual(Object.keys(little).sort(), ['sub']);
+  });
+
+  test('refresh tokens rotate; a used one is refused', async () => {
+    const config = await clientConfig('payslip');
+    const { tokens } = await codeFlow(config, agent(env.issuer), person);
+    const first = tokens.refresh_token!;
+    const next = await oidc.refreshTokenGrant(config, first);
+    assert.ok(next.access_token);
+    assert.ok(next.refresh_token);
+    assert.notEqual(next.refresh_token, first);
+    await assert.rejects(oidc.refreshTokenGrant(config, first), (e: any) => e.error === 'invalid_grant');
+  });
+
+  test('introspection and revocation', async () => {
+    const config = await clientConfig('payslip');
+    const { tokens } = await codeFlow(config, agent(env.issuer), person);
+    const live = await oidc.tokenIntrospection(config, tokens.access_token);
+    assert.equal(live.active, true);
+    assert.equal(live.sub, person.id);
+    assert.equal(live.client_id, 'payslip');
+    await oidc.tokenRevocation(config, tokens.access_token);
+    const dead = await oidc.tokenIntrospection(config, tokens.access_token);
+    assert.equal(dead.active, false);
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, person.id));
+  });
+
+  test('PKCE is required', async () => {
+    const config = await clientConfig('payslip');
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: `${rp.origin}/cb`, scope: 'openid', state: 'x' });
+    const res = await fetch(url, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    const back = new URL(res.headers.get('location')!);
+    assert.equal(back.origin, rp.origin);
+    assert.equal(back.searchParams.get('error'), 'invalid_request');
+    assert.match(back.searchParams.get("error_description") ?? "", /PKCE/);
+  });
+
+  test('an unknown redirect_uri is refused on our error page, without a redirect', async () => {
+    const config = await clientConfig('payslip');
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'https://attacker.example/cb',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const res = await fetch(url, { redirect: 'manual' });
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.get('location'), null);
+    const html = await res.text();
+    assert.match(html, /lang="fa"/);
+    assert.doesNotMatch(html, /attacker\.example/);
+  });
+
+  test('an unknown client or a wrong secret gets no tokens', async () => {
+    const wrong = await clientConfig('payslip', 'wrong-secret-wrong-secret-wrong-secret-00');
+    await assert.rejects(oidc.refreshTokenGrant(wrong, 'whatever'), (e: any) => e.error === 'invalid_client');
+  });
+
+  test('a second service opens without a password; a third-party one asks for consent', async () => {
+    const a = agent(env.issuer);
+    const first = await codeFlow(await clientConfig('payslip'), a, person);
+    assert.equal(first.askedForPassword, true);
+    const second = await codeFlow(await clientConfig('pension'), a, undefined);
+    assert.equal(second.askedForPassword, false);
+    assert.equal(second.tokens.claims()!.sub, person.id);
+
+    const added = await env.platform.sso.clients.add({ clientId: 'partner', redirectUris: [`${rp.origin}/cb`], secret: SECRET, name: 'بانک نمونه' });
+    assert.ok(added.ok);
+    const config = await clientConfig('partner');
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${rp.origin}/cb`,
+      scope: 'openid phone',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const page = await a.follow(await a.get(url.href));
+    assert.equal(page.left, undefined);
+    assert.match(page.body, /اجازه دسترسی/);
+    assert.match(page.body, /بانک نمونه/);
+    assert.match(page.body, /شماره تلفن همراه/);
+    const action = page.body.match(/action="(\/interaction\/[^"]+)"/)![1]!;
+    const back = await a.follow(await a.post(action, { decision: 'allow' }));
+    assert.ok(back.left);
+    const tokens = await oidc.authorizationCodeGrant(config, back.left, { pkceCodeVerifier: verifier });
+    assert.equal(tokens.claims()!.sub, person.id);
+  });
+
+  test('consent refused: the service gets access_denied', async () => {
+    const a = agent(env.issuer);
+    await codeFlow(await clientConfig('payslip'), a, person);
+    const config = await clientConfig('partner');
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${rp.origin}/cb`,
+      scope: 'openid',
+      state: 's1',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const page = await a.follow(await a.get(url.href));
+    const action = page.body.match(/action="(\/interaction\/[^"]+)"/)![1]!;
+    const back = await a.follow(await a.post(action, { decision: 'deny' }));
+    assert.equal(back.left?.searchParams.get('error'), 'access_denied');
+  });
+
+  test('a wrong password or an account not yet active gets no code', async () => {
+    const config = await clientConfig('payslip');
+    const pending = await addAccount(env.platform, { status: 'pending_verification' });
+    for (const [who, password] of [
+      [person, 'Wrong-Passw0rd-123'],
+      [pending, pending.password],
+    ] as const) {
+      const a = agent(env.issuer);
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${rp.origin}/cb`,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const form = await a.follow(await a.get(url.href));
+      const action = form.body.match(/action="(\/interaction\/[^"]+)"/)![1]!;
+      const res = await a.post(action, { username: who.nationalCode, password });
+      assert.ok(res.status === 401 || res.status === 403, `status ${res.status}`);
+      assert.match(res.body, /name="password"/);
+      assert.equal(res.location, undefined);
+    }
+  });
+
+  test('a forced password change comes before any token', async () => {
+    const forced = await addAccount(env.platform, { mustChangePassword: true });
+    const config = await clientConfig('payslip');
+    const a = agent(env.issuer);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: `${rp.origin}/cb`,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const form = await a.follow(await a.get(url.href));
+    const action = form.body.match(/action="(\/interaction\/[^"]+)"/)![1]!;
+    const res = await a.post(action, { username: forced.nationalCode, password: forced.password });
+    assert.equal(res.status, 303);
+    assert.match(res.location!, /^\/account\/password\?next=%2Finteraction%2F/);
+    // Going back to the service without changing the password gives no code.
+    const again = await a.follow(await a.get(url.href));
+    assert.equal(again.left, undefined);
+  });
+
+  test('key rotation: new tokens use the new key, old ones stay verifiable', async () => {
+    const config = await clientConfig('payslip');
+    const a = agent(env.issuer);
+    const before = (await codeFlow(config, a, person)).tokens.id_token!;
+    const rotated = await env.platform.sso.keys.rotate();
+    await env.platform.sso.refresh();
+    const afterToken = (await codeFlow(await clientConfig('payslip'), a, undefined)).tokens.id_token!;
+    assert.equal(jwtHeader(afterToken).kid, rotated.kid);
+    assert.notEqual(jwtHeader(before).kid, rotated.kid);
+    const jwks = (await (await fetch(`${env.issuer}/oidc/jwks`)).json()) as { keys: (Record<string, unknown> & { kid: string })[] };
+    for (const token of [before, afterToken]) {
+      const jwk = jwks.keys.find((k) => k.kid === jwtHeader(token).kid);
+      assert.ok(jwk, 'the signing key is still published');
+      const [h, p, s] = token.split('.');
+      const ok = verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk as any, format: 'jwk' }), Buffer.from(s!, 'base64url'));
+      assert.equal(ok, true);
+    }
+    assert.equal(jwtPayload(before).sub, person.id);
+  });
+
+  test('sign-out through one service ends the portal session and tells the other services', async () => {
+    const a = agent(env.issuer);
+    const person = await addAccount(env.platform);
+    const payslip = await clientConfig('payslip');
+    const first = await codeFlow(payslip, a, person);
+    const second = await codeFlow(await clientConfig('pension'), a, undefined);
+    assert.equal(second.askedForPassword, false);
+    rp.logoutTokens.length = 0;
+
+    const endUrl = oidc.buildEndSessionUrl(payslip, { id_token_hint: first.tokens.id_token!, post_logout_redirect_uri: `${rp.origin}/signed-out`, state: 'bye' });
+    const page = await a.get(endUrl.href);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /خروج از همه سامانه‌ها/);
+    const xsrf = page.body.match(/name="xsrf" value="([^"]+)"/)![1]!;
+    const done = await a.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, false);
+    assert.equal(done.status, 303);
+    const back = new URL(done.location!);
+    assert.equal(`${back.origin}${back.pathname}`, `${rp.origin}/signed-out`);
+    assert.equal(back.searchParams.get('state'), 'bye');
+
+    const audiences = rp.logoutTokens.map((t) => jwtPayload(t).aud).sort();
+    assert.deepEqual(audiences, ['payslip', 'pension']);
+    for (const t of rp.logoutTokens) {
+      const p = jwtPayload(t);
+      assert.equal(p.sub, person.id);
+      assert.ok(p.sid);
+      assert.ok((p.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
+    }
+    const open = await env.platform.db.selectFrom('sessions').select('id').where('account_id', '=', person.id).where('ended_at', 'is', null).execute();
+    assert.equal(open.length, 0, 'the portal session ended too');
+    // The refresh token died with the session; the next sign-in asks for the password again.
+    await assert.rejects(oidc.refreshTokenGrant(payslip, first.tokens.refresh_token!));
+    const again = await codeFlow(payslip, a, person);
+    assert.equal(again.askedForPassword, true);
+  });
+
+  test('after signing out of the portal itself, a service asks for the password again', async () => {
+    const a = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    assert.equal((await codeFlow(payslip, a, person)).askedForPassword, true);
+    assert.equal((await codeFlow(payslip, a, undefined)).askedForPassword, false);
+    await a.get('/account');
+    const out = await a.post('/signout', {});
+    assert.equal(out.status, 303);
+    assert.equal((await codeFlow(payslip, a, person)).askedForPassword, true);
+  });
+});
