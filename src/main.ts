@@ -11,9 +11,10 @@ const mode = process.argv[2] ?? 'all';
 async function startWorkers(platform: Platform) {
   await platform.queue.start();
   await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: 20 });
-  // Housekeeping: expired registration flows go away every 10 minutes.
+  // Housekeeping every 10 minutes: expired registration flows and single sign-on artifacts.
   const timer = setInterval(() => {
     platform.registration.purgeExpiredFlows().catch((e) => platform.logger.warn({ err: e }, 'flow purge failed'));
+    platform.sso.purgeExpired().catch((e) => platform.logger.warn({ err: e }, 'sso purge failed'));
   }, 10 * 60_000);
   timer.unref();
 }

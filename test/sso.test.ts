@@ -146,6 +146,22 @@ describe('single sign-on protocol', () => {
     await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, person.id));
   });
 
+  test('a third-party service can neither introspect nor revoke another service’s tokens', async () => {
+    const added = await env.platform.sso.clients.add({ clientId: 'outsider', redirectUris: [`${rp.origin}/cb`], secret: SECRET, firstParty: false });
+    assert.ok(added.ok);
+    const owner = await clientConfig('payslip');
+    const { tokens } = await codeFlow(owner, agent(env.issuer), person);
+    const outsider = await clientConfig('outsider');
+    const seen = await oidc.tokenIntrospection(outsider, tokens.access_token);
+    assert.equal(seen.active, false, 'nothing is told to a service that does not own the token');
+    await oidc.tokenRevocation(outsider, tokens.access_token).catch(() => undefined);
+    const still = await oidc.tokenIntrospection(owner, tokens.access_token);
+    assert.equal(still.active, true, 'the token survives another service’s revocation attempt');
+    // The organization's own (first-party, confidential) services may introspect as resource servers.
+    const pension = await clientConfig('pension');
+    assert.equal((await oidc.tokenIntrospection(pension, tokens.access_token)).active, true);
+  });
+
   test('PKCE is required', async () => {
     const config = await clientConfig('payslip');
     const url = oidc.buildAuthorizationUrl(config, { redirect_uri: `${rp.origin}/cb`, scope: 'openid', state: 'x' });

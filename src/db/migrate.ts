@@ -6,7 +6,14 @@ import { migrations } from './migrations/index.js';
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
   // With a schema of its own (tests), the migration tables live there too: otherwise the
   // migrator may find another schema's tables and skip creating its own.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Capabilities own number ranges (see migrations/index.ts) and never depend on a later
+  // range, so a database that ran a later range first may still take an earlier migration.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

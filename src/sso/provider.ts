@@ -76,8 +76,22 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A service may introspect its own tokens; the organization's confidential (first-party)
+      // services may introspect any, as resource servers. Public clients: their own only.
+      introspection: {
+        enabled: true,
+        async allowedPolicy(ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          return client.clientAuthMethod !== 'none' && (await deps.isFirstParty(client.clientId));
+        },
+      },
+      // Only the service a token was issued to may revoke it.
+      revocation: {
+        enabled: true,
+        async allowedPolicy(_ctx, client, token) {
+          return token.clientId === client.clientId;
+        },
+      },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: deps.logoutSource, postLogoutSuccessSource: deps.postLogoutSuccessSource },
