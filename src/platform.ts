@@ -147,6 +147,9 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
   });
+  // Seed 001: the general permissions follow the first password change, in its transaction
+  // (the grant is idempotent and only for insured accounts).
+  account.onPasswordChanged((trx, e) => insured.grantGeneralPermissionsAfterFirstChange(trx, e.accountId).then(() => undefined));
 
   // Branch back office (issue 7): staff sign-in and the actions staff take on accounts.
   const staff = createStaffService({

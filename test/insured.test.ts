@@ -347,6 +347,9 @@ describe('insured registration pages (no JavaScript)', () => {
   });
 
   test('the ALTCHA widget bundle is served locally', async () => {
+    const css = await env.app.inject({ method: 'GET', url: '/static/vendor/altcha.css' });
+    assert.equal(css.statusCode, 200);
+    assert.equal((await env.app.inject({ method: 'GET', url: '/static/vendor/other.js' })).statusCode, 404);
     const res = await env.app.inject({ method: 'GET', url: '/static/vendor/altcha.min.js' });
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /javascript/);
@@ -386,5 +389,52 @@ describe('branch list import', () => {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+  });
+});
+
+describe('first sign-in of an insured person (sign-in and account capabilities)', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await createTestEnv({ env: fast });
+  });
+  after(() => env.close());
+
+  const signIn = (username: string, password: string) =>
+    env.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username, password }, headers: { 'accept-language': 'en' } });
+
+  test('national code as username and initial password → forced change → general permissions', async () => {
+    assert.equal((await register(env, { ...TAHERI })).statusCode, 201);
+    const res = await signIn(TAHERI.nationalCode, TAHERI.nationalCode);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().requiredActions, ['change_password']);
+    const auth = { authorization: `Bearer ${res.json().sessionToken}` };
+    const blocked = await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth });
+    assert.equal(blocked.statusCode, 403, 'nothing else opens before the change');
+    const changed = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/session/password',
+      headers: auth,
+      payload: { currentPassword: TAHERI.nationalCode, newPassword: 'Kohsar#Baran58', newPasswordConfirmation: 'Kohsar#Baran58' },
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    const me = await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth });
+    assert.equal(me.statusCode, 200, me.body);
+    assert.deepEqual(me.json().permissions, ['payment_slip_issue', 'payment_slip_receive']);
+    const a = (await accountOf(env, TAHERI.nationalCode))!;
+    assert.equal(a.must_change_password, false);
+    const events = await env.platform.db.selectFrom('audit_events').select('event').where('account_id', '=', a.id).orderBy('id').execute();
+    assert.ok(events.map((e) => e.event).includes('insured.permissions_granted'));
+    // The national code no longer works as the password.
+    assert.equal((await signIn(TAHERI.nationalCode, TAHERI.nationalCode)).statusCode, 401);
+  });
+
+  test('the initial password stops working after the configured days', async () => {
+    assert.equal((await register(env, { isForeignNational: true, ...FOREIGN })).statusCode, 201);
+    env.clock.advance(7 * 86_400_000 - 60_000);
+    assert.equal((await signIn(FOREIGN.foreignNationalId, FOREIGN.foreignNationalId)).statusCode, 200, 'still valid a minute before');
+    env.clock.advance(60_000);
+    const expired = await signIn(FOREIGN.foreignNationalId, FOREIGN.foreignNationalId);
+    assert.equal(expired.statusCode, 403, expired.body);
+    assert.equal(expired.json().error.code, 'signin.initial_password_expired');
   });
 });

@@ -13,7 +13,7 @@ declare global {
   namespace JSX {
     interface IntrinsicElements {
       /** The ALTCHA widget (custom element from altcha.min.js). */
-      'altcha-widget': { name: string; challenge: string; configuration?: string; children?: never };
+      'altcha-widget': { name: string; challenge: string; configuration?: string; 'data-strings'?: string; children?: never };
     }
   }
 }
@@ -24,6 +24,7 @@ const digits = (ctx: PageContext, s: string) => (ctx.lang === 'fa' ? toPersianDi
 function Assets() {
   return (
     <>
+      <link rel="stylesheet" href="/static/vendor/altcha.css" />
       <link rel="stylesheet" href="/static/insured.css" />
       <script type="module" src="/static/vendor/altcha.min.js"></script>
       <script src="/static/insured.js" defer></script>
@@ -137,21 +138,22 @@ function BranchField(props: { ctx: PageContext; values: Values; errors: FieldErr
   );
 }
 
-/** ALTCHA widget texts from our catalogs, passed as the widget's JSON configuration. */
-function captchaConfiguration(ctx: PageContext): string {
+/** ALTCHA widget options (texts go through data-strings: insured.js registers them). */
+function captchaConfiguration(_ctx: PageContext): string {
+  return JSON.stringify({ hideFooter: true });
+}
+
+/** The widget's texts from our catalogs, for `$altcha.i18n` of the page's language. */
+function captchaStrings(ctx: PageContext): string {
   return JSON.stringify({
-    hideFooter: true,
-    hideLogo: false,
-    strings: {
-      label: ctx.t('captcha.label'),
-      verifying: ctx.t('captcha.verifying'),
-      verified: ctx.t('captcha.verified'),
-      error: ctx.t('captcha.error'),
-      expired: ctx.t('captcha.expired_widget'),
-      verify: ctx.t('captcha.verify'),
-      waitAlert: ctx.t('captcha.wait'),
-      verificationRequired: ctx.t('captcha.required'),
-    },
+    label: ctx.t('captcha.label'),
+    verifying: ctx.t('captcha.verifying'),
+    verified: ctx.t('captcha.verified'),
+    error: ctx.t('captcha.error'),
+    expired: ctx.t('captcha.expired_widget'),
+    verify: ctx.t('captcha.verify'),
+    waitAlert: ctx.t('captcha.wait'),
+    verificationRequired: ctx.t('captcha.required'),
   });
 }
 
@@ -193,7 +195,7 @@ export function FormPage(props: {
               <span safe>{ctx.t('insured.is_foreign_national')}</span>
             </label>
           </div>
-          <div data-when-national hidden={foreign}>
+          <div data-when-national>
             <TextField
               ctx={ctx}
               name="nationalCode"
@@ -208,7 +210,7 @@ export function FormPage(props: {
               size="medium"
             />
           </div>
-          <div data-when-foreign hidden={!foreign} class="foreign-block">
+          <div data-when-foreign class="foreign-block">
             <TextField
               ctx={ctx}
               name="foreignNationalId"
@@ -284,7 +286,7 @@ export function FormPage(props: {
             ) : (
               ''
             )}
-            <altcha-widget name="captcha" challenge="/api/v1/captcha" configuration={captchaConfiguration(ctx)}></altcha-widget>
+            <altcha-widget name="captcha" challenge="/api/v1/captcha" configuration={captchaConfiguration(ctx)} data-strings={captchaStrings(ctx)}></altcha-widget>
             <noscript>
               <p class="error-message" safe>
                 {ctx.t('insured.captcha_noscript')}

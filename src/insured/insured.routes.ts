@@ -12,8 +12,23 @@ import type { BranchView } from './branches.service.js';
 import { FormPage, SuccessPage, TermsPage } from './insured.page.js';
 import { isChecked } from './insured.service.js';
 
-/** The widget's self-contained bundle (styles and workers inside); CSP needs `worker-src blob:`. */
-const ALTCHA_BUNDLE = createRequire(import.meta.url).resolve('altcha').replace(/dist[\\/].*$/, 'dist/main/altcha.min.js');
+/**
+ * The widget's strict-CSP build: script and stylesheet as separate files (the
+ * self-contained dist/main bundle injects inline styles, which our CSP refuses).
+ * Workers still start from blob: URLs (CSP `worker-src blob:`).
+ */
+const ALTCHA_DIST = createRequire(import.meta.url).resolve('altcha').replace(/dist[\\/].*$/, 'dist/');
+const ALTCHA_FILES = {
+  'altcha.min.js': 'text/javascript; charset=utf-8',
+  'altcha.css': 'text/css; charset=utf-8',
+  // The strict-CSP build has no bundled workers: insured.js registers this one (same origin).
+  'altcha-pbkdf2-worker.js': 'text/javascript; charset=utf-8',
+} as const;
+const ALTCHA_PATHS: Record<keyof typeof ALTCHA_FILES, string> = {
+  'altcha.min.js': 'external/altcha.min.js',
+  'altcha.css': 'external/altcha.css',
+  'altcha-pbkdf2-worker.js': 'workers/pbkdf2.js',
+};
 
 /** The terms: configured text, else the catalog's; paragraphs split at blank lines. */
 export function termsParagraphs(platform: Platform, lang: Lang): string[] {
@@ -31,11 +46,13 @@ function formValues(body: Record<string, unknown>): Record<string, string> {
 export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const service = platform.insured;
   const branches = platform.branches;
-  let bundle: Buffer | undefined;
-
-  app.get('/static/vendor/altcha.min.js', async (_request, reply) => {
-    bundle ??= await readFile(ALTCHA_BUNDLE);
-    return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(bundle);
+  const vendor = new Map<string, Buffer>();
+  app.get<{ Params: { file: string } }>('/static/vendor/:file', async (request, reply) => {
+    const file = request.params.file;
+    if (!Object.hasOwn(ALTCHA_FILES, file)) return reply.callNotFound();
+    let body = vendor.get(file);
+    if (!body) vendor.set(file, (body = await readFile(ALTCHA_DIST + ALTCHA_PATHS[file as keyof typeof ALTCHA_FILES])));
+    return reply.header('content-type', ALTCHA_FILES[file as keyof typeof ALTCHA_FILES]).header('cache-control', 'public, max-age=86400').send(body);
   });
 
   app.get('/insured/register', async (request, reply) =>
