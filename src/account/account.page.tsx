@@ -130,7 +130,7 @@ export function PasswordPage(props: {
   problems: MessageKey[];
   forced: boolean;
   askCurrent: boolean;
-  minLength: number;
+  passwordParams: { min: number; max: number; symbols: string };
   next?: string | undefined;
 }) {
   const { ctx, errors } = props;
@@ -152,7 +152,7 @@ export function PasswordPage(props: {
       ) : (
         ''
       )}
-      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={{ min: props.minLength }} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.passwordParams} />
       <form method="post" action="/account/password" class="card" novalidate>
         <CsrfField ctx={ctx} />
         {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
@@ -165,22 +165,14 @@ export function PasswordPage(props: {
           ctx={ctx}
           name="newPassword"
           label={labels.newPassword}
-          hint={ctx.t('account.new_password_hint', { min: props.minLength })}
+          hint={ctx.t('account.new_password_hint', { min: props.passwordParams.min })}
           errors={errors}
+          errorList={(props.problems.length ? props.problems : errors.newPassword ? [errors.newPassword] : []).map((p) => ctx.t(p, props.passwordParams))}
           type="password"
           autocomplete="new-password"
           dir="ltr"
           size="medium"
         />
-        {props.problems.length > 1 ? (
-          <ul class="error-message problems">
-            {props.problems.map((p) => (
-              <li safe>{ctx.t(p, { min: props.minLength })}</li>
-            ))}
-          </ul>
-        ) : (
-          ''
-        )}
         <KeyboardMount ctx={ctx} target="newPassword" />
         <TextField
           ctx={ctx}

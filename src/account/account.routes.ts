@@ -1,5 +1,6 @@
 // Browser routes of the person's own pages (all need a session; see session.hooks).
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { passwordMessageParams } from '../identity/password.js';
 import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
 import { requirePageSession, safeNext } from '../signin/session.hooks.js';
@@ -21,7 +22,7 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
   const service = platform.account;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
   const asker = (s: SignedInAccount) => ({ accountId: s.accountId, sessionId: s.sessionId, authMethod: s.authMethod });
-  const minLength = service.passwordPolicy.minLength;
+  const passwordParams = passwordMessageParams(service.passwordPolicy);
 
   app.get<{ Querystring: { notice?: string } }>('/account', async (request, reply) => {
     const s = requirePageSession(request, reply);
@@ -43,7 +44,7 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
         problems: [],
         forced: s.requiredActions.includes('change_password'),
         askCurrent: s.authMethod !== 'temporary_password',
-        minLength,
+        passwordParams,
         next: safeNext(request.query.next),
       }),
     );
@@ -64,7 +65,7 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
         problems: result.error.fieldDetails?.newPassword ?? [],
         forced: s.requiredActions.includes('change_password'),
         askCurrent: s.authMethod !== 'temporary_password',
-        minLength,
+        passwordParams,
         next,
       }),
       STATUS_OF[result.error.kind],
@@ -150,7 +151,9 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
       return sendPage(reply, MobileCodePage({ ctx, flowId, mobile: flow.mobile, errors: formErrors(result.error) }), 400);
     }
     const profile = await service.profile(s.accountId);
-    return sendPage(reply, MobilePage({ ctx, values: {}, errors: { _form: result.error.code }, current: profile?.mobile ?? null }), STATUS_OF[result.error.kind]);
+    // The flow is over (expired, used): say why on the start page.
+    const reason = result.error.fields?.code ?? result.error.code;
+    return sendPage(reply, MobilePage({ ctx, values: {}, errors: { _form: reason }, current: profile?.mobile ?? null }), STATUS_OF[result.error.kind]);
   });
 
   app.get<{ Querystring: { notice?: string } }>('/account/sessions', async (request, reply) => {

@@ -52,7 +52,7 @@ export function QuestionAnswerPage(props: {
   errors: FieldErrors;
   problems: MessageKey[];
   errorParams?: MessageParams | undefined;
-  minLength: number;
+  passwordParams: { min: number; max: number; symbols: string };
 }) {
   const { ctx, errors } = props;
   const labels = {
@@ -64,7 +64,7 @@ export function QuestionAnswerPage(props: {
   return (
     <Layout ctx={ctx} title={ctx.t('recovery.by_question')}>
       <h1 safe>{ctx.t('recovery.by_question')}</h1>
-      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={{ min: props.minLength, ...props.errorParams }} />
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={{ ...props.passwordParams, ...props.errorParams }} />
       <form method="post" action="/recovery/question/answer" class="card" novalidate>
         <CsrfField ctx={ctx} />
         <input type="hidden" name="nationalCode" value={props.nationalCode} />
@@ -79,22 +79,14 @@ export function QuestionAnswerPage(props: {
           ctx={ctx}
           name="newPassword"
           label={labels.newPassword}
-          hint={ctx.t('account.new_password_hint', { min: props.minLength })}
+          hint={ctx.t('account.new_password_hint', { min: props.passwordParams.min })}
           errors={errors}
+          errorList={(props.problems.length ? props.problems : errors.newPassword ? [errors.newPassword] : []).map((p) => ctx.t(p, props.passwordParams))}
           type="password"
           autocomplete="new-password"
           dir="ltr"
           size="medium"
         />
-        {props.problems.length > 1 ? (
-          <ul class="error-message problems">
-            {props.problems.map((p) => (
-              <li safe>{ctx.t(p, { min: props.minLength })}</li>
-            ))}
-          </ul>
-        ) : (
-          ''
-        )}
         <KeyboardMount ctx={ctx} target="newPassword" />
         <TextField ctx={ctx} name="newPasswordConfirmation" label={labels.newPasswordConfirmation} errors={errors} type="password" autocomplete="new-password" dir="ltr" size="medium" />
         <div class="actions">

@@ -1,5 +1,6 @@
 // Browser routes of password recovery.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { passwordMessageParams } from '../identity/password.js';
 import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
@@ -11,7 +12,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 export const recoveryRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const service = platform.recovery;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
-  const minLength = platform.account.passwordPolicy.minLength;
+  const passwordParams = passwordMessageParams(platform.account.passwordPolicy);
 
   app.get('/recovery', async (request, reply) => sendPage(reply, RecoveryChoicePage({ ctx: ctxOf(request, reply) })));
 
@@ -34,7 +35,7 @@ export const recoveryRoutes: FastifyPluginAsync<{ platform: Platform }> = async 
         values: {},
         errors: {},
         problems: [],
-        minLength,
+        passwordParams,
       }),
     );
   });
@@ -60,7 +61,7 @@ export const recoveryRoutes: FastifyPluginAsync<{ platform: Platform }> = async 
         errors: formErrors(result.error),
         problems: result.error.fieldDetails?.newPassword ?? [],
         errorParams: result.error.params,
-        minLength,
+        passwordParams,
       }),
       STATUS_OF[result.error.kind],
     );

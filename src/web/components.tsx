@@ -22,7 +22,7 @@ export function ErrorSummary(props: { ctx: PageContext; errors: FieldErrors; lab
           ) : (
             <li>
               <a href={`#${field}`}>
-                <span safe>{props.labels[field] ?? field}</span>: <span safe>{props.ctx.t(code)}</span>
+                <span safe>{props.labels[field] ?? field}</span>: <span safe>{props.ctx.t(code, props.params)}</span>
               </a>
             </li>
           ),
@@ -77,7 +77,7 @@ function FieldFrame(props: CommonFieldProps & { children: JSX.Element }) {
         </ul>
       ) : error ? (
         <p class="error-message" id={`${props.name}-error`} safe>
-          {props.ctx.t(error)}
+          {props.errorList?.[0] ?? props.ctx.t(error)}
         </p>
       ) : (
         ''
