@@ -84,25 +84,16 @@ export function createSigninService(deps: SigninDeps) {
     meta: SigninMeta & { kind: SessionKind },
   ): Promise<SignedIn> {
     const requiresPasswordChange = method === 'temporary_password';
-    const session = await db.transaction().execute(async (trx) => {
-      const s = await sessions.create(trx, {
-        accountId: a.id,
-        kind: meta.kind,
-        authMethod: method,
-        requiresPasswordChange,
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      });
-      await recordAudit(trx, {
-        actorType: 'person',
-        actorId: a.id,
-        accountId: a.id,
-        event: 'signin.succeeded',
-        data: { method, kind: meta.kind },
-        ip: meta.ip,
-        at: clock(),
-      });
-      return s;
+    // The session row is the record of the sign-in (who, when, how, from where; rows are
+    // ended, never deleted): no audit-chain event here, which would serialise every
+    // sign-in of the country on the chain's lock.
+    const session = await sessions.create(db, {
+      accountId: a.id,
+      kind: meta.kind,
+      authMethod: method,
+      requiresPasswordChange,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
     });
     signins.inc({ method, result: 'ok' });
     return {
