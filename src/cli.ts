@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createBranchService } from './insured/branches.service.js';
-import { RegistryDataError } from './registries/index.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
+import { createBranchService } from './insured/branches.service.js';
+import { RegistryDataError } from './registries/index.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
 export type CliCommand = {
@@ -17,6 +17,8 @@ export type CliCommand = {
 };
 
 export const COMMANDS: Record<string, CliCommand> = {
+  ...STAFF_COMMANDS,
+  ...SSO_COMMANDS,
   'branches import': {
     usage: 'branches import FILE',
     summary: 'Add or update branches from a CSV (code,name,province,city); existing codes are updated',
@@ -46,8 +48,6 @@ export const COMMANDS: Record<string, CliCommand> = {
       }
     },
   },
-  ...STAFF_COMMANDS,
-  ...SSO_COMMANDS,
   migrate: {
     usage: 'migrate',
     summary: 'Apply database migrations (also done at every start)',

@@ -87,6 +87,16 @@ function readGroups(env: Env, name: string, fallback: InsuranceGroupCode[]): Ins
   return parts as InsuranceGroupCode[];
 }
 
+/** Always the seed's general permissions, plus the configured ones. */
+function readPermissions(env: Env, name: string, base: string[]): string[] {
+  const raw = readOptional(env, name);
+  const extra = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of extra) {
+    if (!/^[a-z][a-z0-9_]{1,63}$/.test(p)) throw new ConfigError(`${name} has an invalid permission "${p}" (allowed: lower-case letters, digits, _)`);
+  }
+  return [...new Set([...base, ...extra])];
+}
+
 export const BRANCH_VISIT_RULES = ['mobile_not_proven', 'always'] as const;
 export type BranchVisitRule = (typeof BRANCH_VISIT_RULES)[number];
 
@@ -102,16 +112,6 @@ function readBranchVisitRules(env: Env, name: string, fallback: BranchVisitRule[
     }
   }
   return [...new Set(parts)] as BranchVisitRule[];
-}
-
-/** Always the seed's general permissions, plus the configured ones. */
-function readPermissions(env: Env, name: string, base: string[]): string[] {
-  const raw = readOptional(env, name);
-  const extra = raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of extra) {
-    if (!/^[a-z][a-z0-9_]{1,63}$/.test(p)) throw new ConfigError(`${name} has an invalid permission "${p}" (allowed: lower-case letters, digits, _)`);
-  }
-  return [...new Set([...base, ...extra])];
 }
 
 /**

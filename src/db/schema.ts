@@ -72,6 +72,7 @@ export interface RegistrationFlowsTable {
 
 export interface SmsMessagesTable {
   id: Generated<string>;
+  seq: Generated<number>;
   idempotency_key: string;
   to_mobile: string;
   template: string;
@@ -104,65 +105,6 @@ export interface VerificationRequestsTable {
 export interface RegistrationRejectionsTable {
   lookup_hash: string;
   rejected_at: Timestamp;
-}
-
-export interface SsoArtifactsTable {
-  model: string;
-  id: string;
-  payload: ColumnType<Record<string, unknown>, string, string>;
-  grant_id: string | null;
-  user_code: string | null;
-  uid: string | null;
-  expires_at: Timestamp | null;
-  consumed_at: Timestamp | null;
-}
-
-export interface SsoClientsTable {
-  client_id: string;
-  metadata: ColumnType<Record<string, unknown>, string, string>;
-  secret_encrypted: string | null;
-  first_party: Generated<boolean>;
-  created_at: ColumnType<Date, Date | string | undefined, never>;
-}
-
-export interface SsoSigningKeysTable {
-  kid: string;
-  alg: string;
-  private_jwk_encrypted: string;
-  created_at: Timestamp;
-  retired_at: Timestamp | null;
-}
-
-export interface StaffUsersTable {
-  id: Generated<string>;
-  username: string;
-  role: 'admin' | 'branch_operator' | 'auditor';
-  branch_code: string | null;
-  password_hash: string;
-  must_change_password: Generated<boolean>;
-  totp_secret_encrypted: string;
-  totp_last_step: number | null;
-  disabled_at: Timestamp | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface StaffSessionsTable {
-  token_hash: string;
-  staff_id: string;
-  created_at: Timestamp;
-  last_seen_at: Timestamp;
-  expires_at: Timestamp;
-  ip: string | null;
-}
-
-export interface ForeignNationalPreregistrationsTable {
-  foreign_national_id: string;
-  branch_code: string | null;
-  recorded_by: string;
-  recorded_at: Timestamp;
-  documents: ColumnType<string[], string[] | undefined, string[]>;
-  revoked_at: Timestamp | null;
 }
 
 export interface BranchesTable {
@@ -218,21 +160,80 @@ export interface SmsRecoveriesTable {
   used_at: Timestamp | null;
 }
 
+export interface StaffUsersTable {
+  id: Generated<string>;
+  username: string;
+  role: 'admin' | 'branch_operator' | 'auditor';
+  branch_code: string | null;
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  totp_secret_encrypted: string;
+  totp_last_step: number | null;
+  disabled_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffSessionsTable {
+  token_hash: string;
+  staff_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+}
+
+export interface ForeignNationalPreregistrationsTable {
+  foreign_national_id: string;
+  branch_code: string | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+  documents: ColumnType<string[], string[] | undefined, string[]>;
+  revoked_at: Timestamp | null;
+}
+
+export interface SsoArtifactsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface SsoClientsTable {
+  client_id: string;
+  metadata: ColumnType<Record<string, unknown>, string, string>;
+  secret_encrypted: string | null;
+  first_party: Generated<boolean>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface SsoSigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk_encrypted: string;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
 export interface DB {
-  branches: BranchesTable;
-  captcha_uses: CaptchaUsesTable;
   accounts: AccountsTable;
   audit_events: AuditEventsTable;
   registration_flows: RegistrationFlowsTable;
   sms_messages: SmsMessagesTable;
   verification_requests: VerificationRequestsTable;
   registration_rejections: RegistrationRejectionsTable;
-  sessions: SessionsTable;
-  account_codes: AccountCodesTable;
-  sms_recoveries: SmsRecoveriesTable;
   sso_artifacts: SsoArtifactsTable;
   sso_clients: SsoClientsTable;
   sso_signing_keys: SsoSigningKeysTable;
+  sessions: SessionsTable;
+  account_codes: AccountCodesTable;
+  sms_recoveries: SmsRecoveriesTable;
+  branches: BranchesTable;
+  captcha_uses: CaptchaUsesTable;
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
   foreign_national_preregistrations: ForeignNationalPreregistrationsTable;

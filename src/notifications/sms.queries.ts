@@ -52,8 +52,7 @@ export function listSmsTo(db: Queryable, to: string | null, limit: number) {
   let q = db
     .selectFrom('sms_messages')
     .select(['to_mobile', 'body', 'created_at', 'status'])
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(limit);
   if (to) q = q.where('to_mobile', '=', to);
   return q.execute();

@@ -8,8 +8,8 @@ import { registrationMessages } from '../registration/registration.messages.js';
 import { signinMessages } from '../signin/signin.messages.js';
 import { recoveryMessages } from '../recovery/recovery.messages.js';
 import { accountMessages } from '../account/account.messages.js';
-import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { ssoMessages } from '../sso/sso.messages.js';
+import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { webMessages } from './web.messages.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
@@ -22,8 +22,8 @@ const fa = {
   ...signinMessages.fa,
   ...recoveryMessages.fa,
   ...accountMessages.fa,
-  ...insuredMessages.fa,
   ...ssoMessages.fa,
+  ...insuredMessages.fa,
   ...notificationMessages.fa,
   ...backofficeMessages.fa,
 };
@@ -37,8 +37,8 @@ const en: Record<MessageKey, string> = {
   ...signinMessages.en,
   ...recoveryMessages.en,
   ...accountMessages.en,
-  ...insuredMessages.en,
   ...ssoMessages.en,
+  ...insuredMessages.en,
   ...notificationMessages.en,
   ...backofficeMessages.en,
 };

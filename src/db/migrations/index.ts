@@ -8,6 +8,11 @@ import * as m0003 from './0003_registration_flows.js';
 import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
 import * as m0006 from './0006_registration_rejections.js';
+import * as m0100 from './0100_verification_requests_overdue_idx.js';
+import * as m0101 from './0101_verification_requests_outcome_known.js';
+import * as m0400 from './0400_sso_artifacts.js';
+import * as m0401 from './0401_sso_clients.js';
+import * as m0402 from './0402_sso_signing_keys.js';
 import * as m0200 from './0200_sessions.js';
 import * as m0201 from './0201_signin_lockout.js';
 import * as m0202 from './0202_account_codes.js';
@@ -15,11 +20,6 @@ import * as m0203 from './0203_sms_recoveries.js';
 import * as m0300 from './0300_branches.js';
 import * as m0301 from './0301_captcha_uses.js';
 import * as m0302 from './0302_initial_password_expiry.js';
-import * as m0100 from './0100_verification_requests_overdue_idx.js';
-import * as m0101 from './0101_verification_requests_outcome_known.js';
-import * as m0400 from './0400_sso_artifacts.js';
-import * as m0401 from './0401_sso_clients.js';
-import * as m0402 from './0402_sso_signing_keys.js';
 import * as m0500 from './0500_staff.js';
 import * as m0501 from './0501_staff_sessions.js';
 import * as m0502 from './0502_foreign_national_preregistrations.js';
@@ -32,6 +32,11 @@ export const migrations: Record<string, Migration> = {
   '0004_sms_messages': m0004,
   '0005_verification_requests': m0005,
   '0006_registration_rejections': m0006,
+  '0100_verification_requests_overdue_idx': m0100,
+  '0101_verification_requests_outcome_known': m0101,
+  '0400_sso_artifacts': m0400,
+  '0401_sso_clients': m0401,
+  '0402_sso_signing_keys': m0402,
   '0200_sessions': m0200,
   '0201_signin_lockout': m0201,
   '0202_account_codes': m0202,
@@ -39,11 +44,6 @@ export const migrations: Record<string, Migration> = {
   '0300_branches': m0300,
   '0301_captcha_uses': m0301,
   '0302_initial_password_expiry': m0302,
-  '0100_verification_requests_overdue_idx': m0100,
-  '0101_verification_requests_outcome_known': m0101,
-  '0400_sso_artifacts': m0400,
-  '0401_sso_clients': m0401,
-  '0402_sso_signing_keys': m0402,
   '0500_staff': m0500,
   '0501_staff_sessions': m0501,
   '0502_foreign_national_preregistrations': m0502,
