@@ -1,5 +1,7 @@
 // Audit events: appended in the caller's transaction, each carrying the hash of the one
-// before it, so that a changed or removed row breaks the chain (see verifyAuditChain).
+// before it in its chain, so that a changed or removed row breaks the chain (see
+// verifyAuditChain). The trail is AUDIT_CHAINS chains, one per account bucket: writers for
+// different accounts proceed in parallel; one account's events always share a chain.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
@@ -17,6 +19,15 @@ export type AuditEventInput = {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Number of parallel hash chains. Changing it later keeps old rows valid (each row names its chain). */
+export const AUDIT_CHAINS = 16;
+
+/** The chain of an event: by account when there is one, else by actor, else by event name. */
+export function auditChainOf(input: { accountId?: string | null; actorId?: string | null; event: string }): number {
+  const key = input.accountId ?? input.actorId ?? input.event;
+  return createHash('sha256').update(key).digest().readUInt16BE(0) % AUDIT_CHAINS;
+}
+
 /** Canonical JSON (sorted keys) so that the hash does not depend on key order. */
 function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
@@ -28,10 +39,11 @@ function canonical(value: unknown): string {
 }
 
 export function auditHash(prevHash: string, row: {
-  occurredAt: Date; actorType: string; actorId: string | null; accountId: string | null;
+  chain: number; occurredAt: Date; actorType: string; actorId: string | null; accountId: string | null;
   event: string; data: Record<string, unknown>; ip: string | null;
 }): string {
   const body = canonical({
+    chain: row.chain,
     occurredAt: row.occurredAt.toISOString(),
     actorType: row.actorType,
     actorId: row.actorId,
@@ -44,11 +56,19 @@ export function auditHash(prevHash: string, row: {
 }
 
 export async function recordAudit(trx: Queryable, input: AuditEventInput): Promise<void> {
-  // One writer at a time extends the chain; the lock ends with the caller's transaction.
-  await sql`SELECT pg_advisory_xact_lock(7265771)`.execute(trx);
-  const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const chain = auditChainOf(input);
+  // One writer at a time extends a chain; the lock ends with the caller's transaction.
+  await sql`SELECT pg_advisory_xact_lock(7265771, ${chain}::int)`.execute(trx);
+  const last = await trx
+    .selectFrom('audit_events')
+    .select('hash')
+    .where('chain', '=', chain)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   const prevHash = last?.hash ?? GENESIS_HASH;
   const row = {
+    chain,
     occurredAt: input.at,
     actorType: input.actorType,
     actorId: input.actorId ?? null,
@@ -67,6 +87,7 @@ export async function recordAudit(trx: Queryable, input: AuditEventInput): Promi
       event: row.event,
       data: JSON.stringify(row.data),
       ip: row.ip,
+      chain,
       prev_hash: prevHash,
       hash: auditHash(prevHash, row),
     })
@@ -79,40 +100,54 @@ export type AuditChainReport =
   | { ok: false; checked: number; brokenAt: { id: number; reason: 'hash' | 'prev_hash' } };
 
 /**
- * Walks the whole chain in id order, recomputing every hash. Cut from the end (the
- * newest rows deleted) cannot be seen from the chain alone; the database trigger refuses
- * DELETE for that reason.
+ * Walks every chain in id order, recomputing every hash, and names the first (lowest id)
+ * broken link. Cut from the end (a chain's newest rows deleted) cannot be seen from the
+ * chain alone; the database trigger refuses DELETE for that reason.
  */
 export async function verifyAuditChain(db: Queryable, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 1000;
-  let prevHash = GENESIS_HASH;
-  let lastId = 0;
+  const chains = await db.selectFrom('audit_events').select('chain').distinct().execute();
   let checked = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('id', '>', lastId)
-      .orderBy('id')
-      .limit(batchSize)
-      .execute();
-    if (rows.length === 0) return { ok: true, checked };
-    for (const r of rows) {
-      const id = Number(r.id);
-      if (r.prev_hash !== prevHash) return { ok: false, checked, brokenAt: { id, reason: 'prev_hash' } };
-      const expected = auditHash(r.prev_hash, {
-        occurredAt: r.occurred_at,
-        actorType: r.actor_type,
-        actorId: r.actor_id,
-        accountId: r.account_id,
-        event: r.event,
-        data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
-        ip: r.ip,
-      });
-      if (expected !== r.hash) return { ok: false, checked, brokenAt: { id, reason: 'hash' } };
-      prevHash = r.hash;
-      lastId = id;
-      checked++;
+  let firstBroken: { id: number; reason: 'hash' | 'prev_hash' } | undefined;
+  for (const { chain } of chains) {
+    let prevHash = GENESIS_HASH;
+    let lastId = 0;
+    walk: for (;;) {
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('chain', '=', chain)
+        .where('id', '>', lastId)
+        .orderBy('id')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const id = Number(r.id);
+        let broken: 'hash' | 'prev_hash' | undefined;
+        if (r.prev_hash !== prevHash) broken = 'prev_hash';
+        else {
+          const expected = auditHash(r.prev_hash, {
+            chain: r.chain,
+            occurredAt: r.occurred_at,
+            actorType: r.actor_type,
+            actorId: r.actor_id,
+            accountId: r.account_id,
+            event: r.event,
+            data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
+            ip: r.ip,
+          });
+          if (expected !== r.hash) broken = 'hash';
+        }
+        if (broken) {
+          if (!firstBroken || id < firstBroken.id) firstBroken = { id, reason: broken };
+          break walk;
+        }
+        prevHash = r.hash;
+        lastId = id;
+        checked++;
+      }
     }
   }
+  return firstBroken ? { ok: false, checked, brokenAt: firstBroken } : { ok: true, checked };
 }

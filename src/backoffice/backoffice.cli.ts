@@ -99,7 +99,7 @@ export const STAFF_COMMANDS: Record<string, CliCommand> = {
           return 0;
         }
         const why = report.brokenAt.reason === 'hash' ? 'its content was changed' : 'the event before it was changed or removed';
-        io.err(`audit chain broken at event id ${report.brokenAt.id} (${why}); ${report.checked} events before it are intact`);
+        io.err(`audit chain broken at event id ${report.brokenAt.id} (${why}); ${report.checked} events in the intact parts of the chains`);
         return 1;
       });
     },

@@ -49,6 +49,7 @@ export interface AuditEventsTable {
   event: string;
   data: ColumnType<Record<string, unknown>, string, never>;
   ip: string | null;
+  chain: Generated<number>;
   prev_hash: string;
   hash: string;
 }

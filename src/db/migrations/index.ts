@@ -8,6 +8,7 @@ import * as m0003 from './0003_registration_flows.js';
 import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
 import * as m0006 from './0006_registration_rejections.js';
+import * as m0007 from './0007_audit_chains.js';
 import * as m0100 from './0100_verification_requests_overdue_idx.js';
 import * as m0101 from './0101_verification_requests_outcome_known.js';
 import * as m0400 from './0400_sso_artifacts.js';
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0004_sms_messages': m0004,
   '0005_verification_requests': m0005,
   '0006_registration_rejections': m0006,
+  '0007_audit_chains': m0007,
   '0100_verification_requests_overdue_idx': m0100,
   '0101_verification_requests_outcome_known': m0101,
   '0400_sso_artifacts': m0400,
