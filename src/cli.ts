@@ -69,8 +69,10 @@ export const COMMANDS: Record<string, CliCommand> = {
 
 function help(io: CliIo) {
   io.out('Usage: npm run cli -- <command> [options]\n\nCommands:');
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
-  for (const c of Object.values(COMMANDS)) io.out(`  ${c.usage.padEnd(width)}  ${c.summary}`);
+  for (const c of Object.values(COMMANDS)) {
+    io.out(`  ${c.usage}`);
+    io.out(`      ${c.summary}`);
+  }
   io.out('\nConfiguration comes from the environment (see README).');
 }
 
