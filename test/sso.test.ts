@@ -2,9 +2,12 @@
 // listening on 127.0.0.1 (issuer = PUBLIC_URL), the person as a cookie-keeping HTTP agent.
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { addAccount, agent, createSsoTestEnv, jwtHeader, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
+import { addAccount, agent, createSsoTestEnv, freePort, jwtHeader, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
 
 const SECRET = 'test-client-secret-0123456789-abcdefghij';
 const SCOPE_ALL = 'openid profile phone national_id permissions';
@@ -349,5 +352,150 @@ describe('single sign-on protocol', () => {
     const out = await a.post('/signout', {});
     assert.equal(out.status, 303);
     assert.equal((await codeFlow(payslip, a, person)).askedForPassword, true);
+  });
+});
+
+describe('signing out of the portal itself reaches the services', () => {
+  const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+
+  /** The logout tokens received since `from`, by audience. */
+  const tokensSince = (from: number) => rp.logoutTokens.slice(from).map((t) => jwtPayload(t));
+  const openPortalSessions = async (accountId: string) =>
+    (await env.platform.db.selectFrom('sessions').select('id').where('account_id', '=', accountId).where('ended_at', 'is', null).execute()).length;
+
+  test('portal sign-out: every service this browser opened gets a logout token for its sid', async () => {
+    const who = await addAccount(env.platform);
+    const a = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    const first = await codeFlow(payslip, a, who);
+    const second = await codeFlow(await clientConfig('pension'), a, undefined);
+    assert.equal(second.askedForPassword, false);
+    const sids = { payslip: first.tokens.claims()!.sid, pension: second.tokens.claims()!.sid };
+    assert.ok(sids.payslip && sids.pension, 'the ID tokens carry sid');
+
+    const from = rp.logoutTokens.length;
+    await a.get('/account');
+    const out = await a.post('/signout', {});
+    assert.equal(out.status, 303);
+    assert.equal(out.location, '/signin?notice=signed_out');
+
+    const received = tokensSince(from);
+    assert.deepEqual(received.map((p) => p.aud).sort(), ['payslip', 'pension']);
+    for (const p of received) {
+      assert.equal(p.iss, env.issuer);
+      assert.equal(p.sub, who.id);
+      assert.equal(p.sid, sids[p.aud as 'payslip' | 'pension']);
+      assert.deepEqual(p.events, { [BACKCHANNEL_EVENT]: {} });
+      assert.equal(p.nonce, undefined, 'a logout token has no nonce');
+      assert.ok(p.jti && p.iat);
+    }
+    // Signed like ID tokens: verifiable with the published key.
+    const jwks = (await (await fetch(`${env.issuer}/oidc/jwks`)).json()) as { keys: (Record<string, unknown> & { kid: string })[] };
+    for (const t of rp.logoutTokens.slice(from)) {
+      const jwk = jwks.keys.find((k) => k.kid === jwtHeader(t).kid)!;
+      const [h, p, sig] = t.split('.');
+      assert.equal(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk as any, format: 'jwk' }), Buffer.from(sig!, 'base64url')), true);
+    }
+
+    assert.equal(await openPortalSessions(who.id), 0);
+    const left = await env.platform.sso.queries.sessionsOfAccount(who.id, new Date());
+    assert.equal(left.length, 0, 'the single sign-on session is gone');
+    await assert.rejects(oidc.refreshTokenGrant(payslip, first.tokens.refresh_token!), (e: any) => e.error === 'invalid_grant');
+    assert.equal((await codeFlow(payslip, a, who)).askedForPassword, true);
+  });
+
+  test('portal sign-out in one browser leaves the person’s other browser signed in to its services', async () => {
+    const who = await addAccount(env.platform);
+    const phone = agent(env.issuer);
+    const laptop = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    const onPhone = await codeFlow(payslip, phone, who);
+    const onLaptop = await codeFlow(payslip, laptop, who);
+
+    const from = rp.logoutTokens.length;
+    await phone.get('/account');
+    assert.equal((await phone.post('/signout', {})).status, 303);
+    const received = tokensSince(from);
+    assert.deepEqual(received.map((p) => p.sid), [onPhone.tokens.claims()!.sid]);
+
+    assert.equal(await openPortalSessions(who.id), 1, 'the laptop’s portal session goes on');
+    assert.ok(await oidc.refreshTokenGrant(payslip, onLaptop.tokens.refresh_token!));
+    assert.equal((await codeFlow(payslip, laptop, undefined)).askedForPassword, false);
+  });
+
+  test('a service whose back-channel endpoint fails does not stop the sign-out', async () => {
+    // One endpoint refuses connections, one answers 500; the working one is still told.
+    const refusing = `http://127.0.0.1:${await freePort()}/backchannel-logout`;
+    const failing = createServer((_req, res) => res.writeHead(500).end('down'));
+    failing.listen(0, '127.0.0.1');
+    await once(failing, 'listening');
+    try {
+      const sso = env.platform.sso;
+      for (const [clientId, uri] of [['broken-refusing', refusing], ['broken-500', `http://127.0.0.1:${(failing.address() as AddressInfo).port}/backchannel-logout`]] as const) {
+        const r = await sso.clients.add({ clientId, redirectUris: [`${rp.origin}/cb`], secret: SECRET, firstParty: true, backchannelLogoutUri: uri });
+        assert.ok(r.ok);
+      }
+      const who = await addAccount(env.platform);
+      const a = agent(env.issuer);
+      await codeFlow(await clientConfig('broken-refusing'), a, who);
+      await codeFlow(await clientConfig('broken-500'), a, undefined);
+      await codeFlow(await clientConfig('payslip'), a, undefined);
+
+      const from = rp.logoutTokens.length;
+      await a.get('/account');
+      const out = await a.post('/signout', {});
+      assert.equal(out.status, 303);
+      assert.equal(out.location, '/signin?notice=signed_out');
+      assert.deepEqual(tokensSince(from).map((p) => p.aud), ['payslip']);
+      assert.equal(await openPortalSessions(who.id), 0);
+      assert.equal((await env.platform.sso.queries.sessionsOfAccount(who.id, new Date())).length, 0);
+      // The browser is signed out: the cookie is cleared and the account page sends it to sign in.
+      const account = await a.get('/account');
+      assert.equal(account.status, 303);
+      assert.match(account.location!, /^\/signin/);
+    } finally {
+      await env.platform.sso.clients.remove('broken-refusing');
+      await env.platform.sso.clients.remove('broken-500');
+      await new Promise((r) => failing.close(r));
+    }
+  });
+
+  test('ending all other sessions signs the other browsers out of their services, not this one', async () => {
+    const who = await addAccount(env.platform);
+    const here = agent(env.issuer);
+    const there = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    const pension = await clientConfig('pension');
+    const mine = await codeFlow(payslip, here, who);
+    const theirs = await codeFlow(pension, there, who);
+
+    const from = rp.logoutTokens.length;
+    await here.get('/account/sessions');
+    const done = await here.post('/account/sessions/end-others', {});
+    assert.equal(done.status, 303);
+    const received = tokensSince(from);
+    assert.deepEqual(received.map((p) => [p.aud, p.sid]), [['pension', theirs.tokens.claims()!.sid]]);
+    await assert.rejects(oidc.refreshTokenGrant(pension, theirs.tokens.refresh_token!));
+    assert.ok(await oidc.refreshTokenGrant(payslip, mine.tokens.refresh_token!));
+    assert.equal((await codeFlow(pension, here, undefined)).askedForPassword, false, 'this browser still opens services');
+  });
+
+  test('signing out of an API session leaves the browsers’ single sign-on alone', async () => {
+    const who = await addAccount(env.platform);
+    const browser = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    const opened = await codeFlow(payslip, browser, who);
+    const signIn = await fetch(`${env.issuer}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: who.nationalCode, password: who.password }),
+    });
+    assert.equal(signIn.status, 200);
+    const { sessionToken } = (await signIn.json()) as { sessionToken: string };
+    const from = rp.logoutTokens.length;
+    const out = await fetch(`${env.issuer}/api/v1/session`, { method: 'DELETE', headers: { authorization: `Bearer ${sessionToken}` } });
+    assert.equal(out.status, 204);
+    assert.equal(rp.logoutTokens.length, from, 'no service is told');
+    assert.ok(await oidc.refreshTokenGrant(payslip, opened.tokens.refresh_token!));
   });
 });

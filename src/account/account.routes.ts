@@ -178,6 +178,12 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     const s = requirePageSession(request, reply);
     if (!s) return reply;
     await platform.sessions.endOthers(s.accountId, s.sessionId);
+    // The other browsers are signed out of the services they opened too; this one stays.
+    try {
+      await platform.sso.endSessionsOf(s.accountId, { except: platform.sso.browserSessionId(request.raw, reply.raw) });
+    } catch (err) {
+      request.log.warn({ err }, 'ending the other single sign-on sessions failed');
+    }
     return reply.redirect('/account/sessions?notice=session_ended', 303);
   });
 };

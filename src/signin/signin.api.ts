@@ -107,6 +107,10 @@ export const signinApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async
       const s = requireApiSession(request, reply);
       if (!s) return reply;
       await platform.sessions.end(s.sessionId, 'signed_out');
+      // No single sign-on to end here: services open only through a browser's portal
+      // session (cookie), never through an API session, and the person's browsers keep
+      // their own portal sessions — ending all their SSO sessions would sign those out of
+      // every service while the portal still shows them signed in.
       return reply.status(204).send();
     },
   );

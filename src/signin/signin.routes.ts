@@ -11,6 +11,21 @@ import { signInWithForm, startWebSession, userAgentOf } from './signin.web.js';
 
 const NOTICES: Record<string, MessageKey> = { signed_out: 'signin.signed_out', session_ended: 'signin.session_ended' };
 
+/**
+ * Signing out of the portal in a browser signs it out of the services it opened through the
+ * portal: this browser's single sign-on session ends and those services get a back-channel
+ * logout. Other browsers of the person keep theirs (their portal sessions go on too). Never
+ * fails the sign-out: an unreachable service or a database error is only logged.
+ */
+export async function endSingleSignOn(platform: Platform, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  try {
+    const ended = await platform.sso.endBrowserSession(request.raw, reply.raw);
+    if (ended.sessions > 0) request.log.info(ended, 'single sign-on ended with the portal session');
+  } catch (err) {
+    request.log.warn({ err }, 'ending the single sign-on session failed');
+  }
+}
+
 /** Where a browser goes after signing in: the forced change first, else where it was going. */
 export function afterSignIn(signedIn: SignedIn, next: string | undefined): string {
   if (signedIn.requiredActions.includes('change_password')) {
@@ -91,6 +106,7 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
 
   app.post('/signout', async (request, reply) => {
     if (request.signedIn) await platform.sessions.end(request.signedIn.sessionId, 'signed_out');
+    await endSingleSignOn(platform, request, reply);
     clearSessionCookie(platform, reply);
     return reply.redirect('/signin?notice=signed_out', 303);
   });

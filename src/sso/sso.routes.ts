@@ -35,7 +35,9 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
   const koaPageContext = (ctx: KoaContextWithOIDC) => {
     const request = fastifyRequestOf.get(ctx.req);
     const lang = request ? pageLang(request) : 'fa';
-    return pageContext(lang, '', ctx.path, app.devHelpers);
+    // The header offers "my account" rather than "sign in" while the portal session is alive
+    // (the sign-out confirmation is shown to a signed-in person).
+    return { ...pageContext(lang, '', ctx.path, app.devHelpers), signedIn: !!request?.signedIn };
   };
   const koaHtml = async (ctx: KoaContextWithOIDC, html: JSX.Element) => {
     ctx.type = 'html';

@@ -70,6 +70,32 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
     logger.info({ keys: jwks.fingerprint }, 'sso provider ready');
   }
 
+  async function endSessions(accountId: string, sessions: { id: string; payload: unknown }[]): Promise<{ sessions: number; notified: number }> {
+    if (!current || sessions.length === 0) return { sessions: 0, notified: 0 };
+    const { provider } = current;
+    let notified = 0;
+    for (const s of sessions) {
+      const authorizations = ((s.payload as any)?.authorizations ?? {}) as Record<string, { sid?: string; grantId?: string; persistsLogout?: boolean }>;
+      for (const [clientId, auth] of Object.entries(authorizations)) {
+        const client = await provider.Client.find(clientId).catch(() => undefined);
+        if (client?.backchannelLogoutUri && auth.sid) {
+          try {
+            await (client as any).backchannelLogout(accountId, auth.sid);
+            notified++;
+          } catch (e) {
+            logger.warn({ err: { message: (e as Error).message }, clientId }, 'back-channel logout failed');
+          }
+        }
+        if (auth.grantId && !auth.persistsLogout) {
+          await queries.destroyByGrantId(auth.grantId);
+          await queries.destroyArtifact('Grant', auth.grantId);
+        }
+      }
+      await queries.destroyArtifact('Session', s.id);
+    }
+    return { sessions: sessions.length, notified };
+  }
+
   const service = {
     queries,
     keys,
@@ -126,33 +152,39 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
     isFirstParty: (clientId: string) => firstParty.has(clientId),
 
     /**
-     * Ends every single sign-on session of an account (the portal session ended): each
-     * service that has a back-channel logout URI is told, grants and their tokens are revoked.
+     * The single sign-on session of this browser: the id in the provider's signed session
+     * cookie (a forged or unsigned cookie gives undefined).
      */
-    async endSessionsOf(accountId: string): Promise<{ sessions: number; notified: number }> {
-      const provider = service.provider();
-      const sessions = await queries.sessionsOfAccount(accountId, clock());
-      let notified = 0;
-      for (const s of sessions) {
-        const authorizations = ((s.payload as any).authorizations ?? {}) as Record<string, { sid?: string; grantId?: string; persistsLogout?: boolean }>;
-        for (const [clientId, auth] of Object.entries(authorizations)) {
-          const client = await provider.Client.find(clientId).catch(() => undefined);
-          if (client?.backchannelLogoutUri && auth.sid) {
-            try {
-              await (client as any).backchannelLogout(accountId, auth.sid);
-              notified++;
-            } catch (e) {
-              logger.warn({ err: { message: (e as Error).message }, clientId }, 'back-channel logout failed');
-            }
-          }
-          if (auth.grantId && !auth.persistsLogout) {
-            await queries.destroyByGrantId(auth.grantId);
-            await queries.destroyArtifact('Grant', auth.grantId);
-          }
-        }
-        await queries.destroyArtifact('Session', s.id);
-      }
-      return { sessions: sessions.length, notified };
+    browserSessionId(req: IncomingMessage, res: ServerResponse): string | undefined {
+      if (!current) return undefined;
+      const { provider } = current;
+      const id = provider.createContext(req, res).cookies.get(provider.cookieName('session'), { signed: true });
+      return id || undefined;
+    },
+
+    /**
+     * Ends the single sign-on session of this browser (the person signed out of the portal
+     * here): the services it opened that have a back-channel logout URI are told, its grants
+     * and their tokens are revoked. Sessions of the same account in other browsers stay.
+     */
+    async endBrowserSession(req: IncomingMessage, res: ServerResponse): Promise<{ sessions: number; notified: number }> {
+      const id = service.browserSessionId(req, res);
+      if (!id) return { sessions: 0, notified: 0 };
+      const session = await queries.findArtifact('Session', 'id', id, clock());
+      const accountId = (session?.payload as { accountId?: unknown } | undefined)?.accountId;
+      if (!session || typeof accountId !== 'string') return { sessions: 0, notified: 0 };
+      return endSessions(accountId, [{ id, payload: session.payload }]);
+    },
+
+    /**
+     * Ends every single sign-on session of an account (all its browsers, or all but
+     * `except`): each service that has a back-channel logout URI is told, grants and their
+     * tokens are revoked. A service that cannot be reached is logged, never thrown.
+     */
+    async endSessionsOf(accountId: string, options: { except?: string | undefined } = {}): Promise<{ sessions: number; notified: number }> {
+      if (!current) return { sessions: 0, notified: 0 };
+      const sessions = (await queries.sessionsOfAccount(accountId, clock())).filter((s) => s.id !== options.except);
+      return endSessions(accountId, sessions);
     },
 
     async purgeExpired(): Promise<number> {
