@@ -205,6 +205,14 @@ export function loadConfig(env: Env = process.env) {
       /** Seconds before the first retry; doubles (with jitter) up to SMS_RETRY_DELAY_MAX_SECONDS. */
       retryDelaySeconds: readInt(env, 'SMS_RETRY_DELAY_SECONDS', 5, 1, 3600),
       retryDelayMaxSeconds: readInt(env, 'SMS_RETRY_DELAY_MAX_SECONDS', 1800, 1, 86400),
+      /**
+       * Seconds a one-time code or temporary password may stay in clear in sms_messages when
+       * nothing redacted it earlier (a gateway's delivery, a dead message, the end of its flow):
+       * the development outbox keeps codes this long for /dev/sms; the housekeeping purge then
+       * redacts any secret text older than this, whatever the provider. A secret still queued
+       * by then is not sent (its code has expired): keep it longer than the retry schedule.
+       */
+      secretRetentionSeconds: readInt(env, 'SMS_SECRET_RETENTION_SECONDS', 3600, 60, 7 * 86400),
       /** JSON file `{"fa": {"sms.key": "text"}, "en": {…}}` of operator wording over the shipped SMS texts; checked at start. */
       templatesFile: readOptional(env, 'SMS_TEMPLATES_FILE') === undefined ? undefined : path.resolve(readOptional(env, 'SMS_TEMPLATES_FILE')!),
     },

@@ -11,12 +11,9 @@ const mode = process.argv[2] ?? 'all';
 async function startWorkers(platform: Platform) {
   await platform.queue.start();
   await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: 20 });
-  // Housekeeping every 10 minutes: expired registration flows and single sign-on artifacts.
-  const timer = setInterval(() => {
-    platform.registration.purgeExpiredFlows().catch((e) => platform.logger.warn({ err: e }, 'flow purge failed'));
-    platform.sso.purgeExpired().catch((e) => platform.logger.warn({ err: e }, 'sso purge failed'));
-  }, 10 * 60_000);
-  timer.unref();
+  // Housekeeping (purges of expired rows and of secret SMS texts): pg-boss cron schedules,
+  // so across several worker processes each occurrence runs once, on one of them.
+  await platform.housekeeping.schedule();
 }
 
 async function main() {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createHousekeeping } from './jobs/housekeeping.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { createSmsProvider, type SmsProvider } from './notifications/providers.js';
 import { createSmsService } from './notifications/sms.service.js';
@@ -108,6 +109,7 @@ export async function createPlatform(options: PlatformOptions) {
       retryDelaySeconds: config.sms.retryDelaySeconds,
       retryDelayMaxSeconds: Math.max(config.sms.retryDelayMaxSeconds, config.sms.retryDelaySeconds),
     },
+    secretRetentionSeconds: config.sms.secretRetentionSeconds,
   });
   const verification = createVerificationService({ db, queue, config, registries, sms, metrics, logger, clock });
   const registration = createRegistrationService({
@@ -150,6 +152,8 @@ export async function createPlatform(options: PlatformOptions) {
   // Seed 001: the general permissions follow the first password change, in its transaction
   // (the grant is idempotent and only for insured accounts).
   account.onPasswordChanged((trx, e) => insured.grantGeneralPermissionsAfterFirstChange(trx, e.accountId).then(() => undefined));
+  // A new password ends every flow a temporary or initial password was sent for: those texts go.
+  account.onPasswordChanged((trx, e) => sms.endSecretsOf(trx, { accountId: e.accountId }).then(() => undefined));
 
   // Branch back office (issue 7): staff sign-in and the actions staff take on accounts.
   const staff = createStaffService({
@@ -172,6 +176,20 @@ export async function createPlatform(options: PlatformOptions) {
     clock,
     rememberRejection: registration.rememberRejection,
     endPersonSessions: (trx, accountId) => sessions.endAllOf(trx, accountId, 'ended_by_staff'),
+  });
+
+  // Purges, each on a pg-boss cron schedule (src/jobs/housekeeping.ts; scheduled by workers).
+  const housekeeping = createHousekeeping({
+    queue,
+    logger,
+    tasks: [
+      { name: 'sms-secrets', cron: '*/5 * * * *', run: () => sms.purgeSecrets() },
+      { name: 'registration-flows', cron: '*/10 * * * *', run: () => registration.purgeExpiredFlows() },
+      { name: 'signin-codes', cron: '*/10 * * * *', run: () => signin.purgeExpiredCodes() },
+      { name: 'sso-artifacts', cron: '*/10 * * * *', run: () => sso.purgeExpired() },
+      { name: 'captcha-uses', cron: '*/10 * * * *', run: () => captcha.purgeExpired() },
+      { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
+    ],
   });
 
   return {
@@ -199,6 +217,7 @@ export async function createPlatform(options: PlatformOptions) {
     branches,
     captcha,
     insured,
+    housekeeping,
     async close() {
       await queue.stop();
       await registries.close();

@@ -286,6 +286,7 @@ export function createAccountService(deps: {
       const done = await db.transaction().execute(async (trx) => {
         const now = clock();
         if (!(await q.consumeCode(trx, flow.id, now))) return false;
+        await sms.endSecretsOf(trx, { key: `mobile-change:${flow.id}` });
         const a = await q.findAccountForUpdate(trx, asker.accountId);
         if (!a) return false;
         const network = operatorOfMobile(newMobile);

@@ -521,7 +521,7 @@ export function PersonPage(props: {
                   <td class="ltr" safe>
                     {m.to_mobile}
                   </td>
-                  <td safe>{m.template === 'sms.backoffice_password_reset' || m.template.endsWith('_code') ? m.template : m.body}</td>
+                  <td safe>{m.body /* a secret message's redacted text (listSmsOfAccount) */}</td>
                   <td safe>{label(ctx, `backoffice.sms_status.${m.status}`, m.status)}</td>
                 </tr>
               ))}
@@ -666,7 +666,7 @@ export function OverduePage(props: {
 export function DeadSmsPage(props: {
   ctx: PageContext;
   staff: StaffPrincipal;
-  rows: { id: string; to_mobile: string; template: string; body: string; attempts: number; last_error: string | null; created_at: Date; account_id: string | null }[];
+  rows: { id: string; to_mobile: string; template: string; attempts: number; last_error: string | null; created_at: Date; account_id: string | null; secret: boolean }[];
   notice?: MessageKey;
   error?: MessageKey;
 }) {
@@ -716,7 +716,9 @@ export function DeadSmsPage(props: {
                 </td>
                 <td safe>{digits(ctx, String(r.attempts))}</td>
                 <td>
-                  {mayResend ? (
+                  {r.secret ? (
+                    <small safe>{ctx.t('backoffice.sms_secret_ask_again')}</small>
+                  ) : mayResend ? (
                     <form method="post" action={`/backoffice/sms/${r.id}/resend`}>
                       <CsrfField ctx={ctx} />
                       <SubmitButton label={ctx.t('backoffice.resend')} secondary />

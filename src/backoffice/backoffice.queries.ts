@@ -45,7 +45,8 @@ export function findVerificationRequest(db: Queryable, accountId: string) {
 export function listSmsOfAccount(db: Queryable, accountId: string, mobile: string | null, limit = 50) {
   return db
     .selectFrom('sms_messages')
-    .select(['id', 'to_mobile', 'template', 'body', 'status', 'created_at', 'sent_at', 'attempts', 'last_error'])
+    // A secret message is shown by its redacted text, even while the clear one is still kept.
+    .select(['id', 'to_mobile', 'template', sql<string>`coalesce(redacted_body, body)`.as('body'), 'status', 'created_at', 'sent_at', 'attempts', 'last_error'])
     .where((eb) => (mobile ? eb.or([eb('account_id', '=', accountId), eb('to_mobile', '=', mobile)]) : eb('account_id', '=', accountId)))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -180,20 +181,30 @@ export function listOverdueRegistrations(db: Queryable, before: Date, limit = 20
 export function listDeadSms(db: Queryable, limit = 200) {
   return db
     .selectFrom('sms_messages')
-    .select(['id', 'to_mobile', 'template', 'body', 'attempts', 'last_error', 'created_at', 'account_id'])
+    .select(['id', 'to_mobile', 'template', 'attempts', 'last_error', 'created_at', 'account_id', sql<boolean>`redacted_body IS NOT NULL`.as('secret')])
     .where('status', '=', 'dead')
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
 }
 
-/** Puts a dead message back in the queue state; false when it is not dead (any more). */
+/** Whether a message is dead and held a secret (so it is not sent again). */
+export async function isDeadSecretSms(db: Queryable, id: string): Promise<boolean> {
+  const row = await db.selectFrom('sms_messages').select('id').where('id', '=', id).where('status', '=', 'dead').where('redacted_body', 'is not', null).executeTakeFirst();
+  return !!row;
+}
+
+/**
+ * Puts a dead message back in the queue state; null when it is not dead (any more) or held a
+ * secret (redacted when it died: the person asks for a new code or password instead).
+ */
 export async function requeueDeadSms(db: Queryable, id: string): Promise<{ accountId: string | null; toMobile: string } | null> {
   const row = await db
     .updateTable('sms_messages')
     .set({ status: 'queued', attempts: 0, last_error: null })
     .where('id', '=', id)
     .where('status', '=', 'dead')
+    .where('redacted_body', 'is', null)
     .returning(['account_id', 'to_mobile'])
     .executeTakeFirst();
   return row ? { accountId: row.account_id, toMobile: row.to_mobile } : null;

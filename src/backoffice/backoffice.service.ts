@@ -345,7 +345,11 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (!UUID.test(smsId)) return fail('not_found', 'backoffice.sms_not_found');
       return db.transaction().execute(async (trx) => {
         const row = await q.requeueDeadSms(trx, smsId);
-        if (!row) return fail('not_found', 'backoffice.sms_not_found');
+        if (!row) {
+          // A code or temporary password that never arrived was redacted when it died: the
+          // person asks for a new one rather than staff sending a stale secret again.
+          return (await q.isDeadSecretSms(trx, smsId)) ? fail('conflict', 'notifications.sms_secret_not_resendable') : fail('not_found', 'backoffice.sms_not_found');
+        }
         await deps.queue.send(SMS_QUEUE.name, { smsId }, { trx, singletonKey: `${smsId}:resend:${randomId().slice(0, 8)}` });
         await audit(trx, staff, meta, 'backoffice.sms_resent', row.accountId, { smsId, to: maskMobile(row.toMobile) });
         return ok({});

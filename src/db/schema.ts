@@ -86,6 +86,9 @@ export interface SmsMessagesTable {
   account_id: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** The text with its secret masked (secret templates only); `body` becomes it on redaction. */
+  redacted_body: string | null;
+  redacted_at: Timestamp | null;
 }
 
 /** Outcomes that leave an account behind (a mismatch deletes account and request). */

@@ -13,6 +13,8 @@ export const notificationMessages = {
     'sms.verification_mismatch':
       '{greeting}، مشخصات ثبت‌نام شما با اطلاعات مرجع مطابقت نداشت و درخواست حذف شد. می‌توانید دوباره ثبت‌نام کنید؛ اگر از درستی مشخصات مطمئنید، لطفاً با مدارک به شعبه مراجعه کنید.',
     'notifications.sms_not_resendable': 'این پیامک در فهرست پیامک‌های ارسال‌نشده نیست و نمی‌توان آن را دوباره فرستاد.',
+    'notifications.sms_secret_not_resendable':
+      'این پیامک کد یا رمز موقتی داشت که هرگز به دست فرد نرسید و متن آن پاک شده است؛ دوباره فرستاده نمی‌شود. فرد باید کد یا رمز تازه درخواست کند.',
   },
   en: {
     'sms.registration_code': 'Your Social Security portal registration code: {code}\nDo not share this code.',
@@ -25,5 +27,7 @@ export const notificationMessages = {
     'sms.verification_mismatch':
       '{greeting}, your registration details did not match the reference records and the request was removed. You may register again; if you are sure they are right, please visit a branch with your documents.',
     'notifications.sms_not_resendable': 'This message is not in the list of undelivered messages and cannot be sent again.',
+    'notifications.sms_secret_not_resendable':
+      'This message held a code or temporary password that never reached the person, and its text has been erased; it is not sent again. The person should ask for a new code or password.',
   },
 } as const satisfies { fa: Record<string, string>; en: Record<string, string> };

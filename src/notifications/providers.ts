@@ -11,6 +11,12 @@ export type SmsSendResult =
 
 export type SmsProvider = {
   name: string;
+  /**
+   * Delivers nowhere (the development outbox): the stored text is what a developer reads at
+   * /dev/sms, so a secret stays until its flow is over or SMS_SECRET_RETENTION_SECONDS passes.
+   * Any other provider's delivery redacts a secret message at once.
+   */
+  local?: boolean;
   send(message: { to: string; text: string; idempotencyKey: string }): Promise<SmsSendResult>;
 };
 
@@ -18,6 +24,7 @@ export type SmsProvider = {
 export function createOutboxProvider(): SmsProvider {
   return {
     name: 'outbox',
+    local: true,
     async send() {
       return { kind: 'sent', providerMessageId: null };
     },

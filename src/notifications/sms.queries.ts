@@ -1,4 +1,5 @@
 // SQL for the SMS outbox table.
+import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
 export type NewSms = {
@@ -6,6 +7,8 @@ export type NewSms = {
   to: string;
   template: string;
   body: string;
+  /** The text with its secret masked; null for a template without a secret. */
+  redactedBody: string | null;
   accountId: string | null;
   createdAt: Date;
 };
@@ -19,6 +22,7 @@ export async function insertSms(db: Queryable, m: NewSms): Promise<string | null
       to_mobile: m.to,
       template: m.template,
       body: m.body,
+      redacted_body: m.redactedBody,
       account_id: m.accountId,
       created_at: m.createdAt,
     })
@@ -32,20 +36,87 @@ export function findSms(db: Queryable, id: string) {
   return db.selectFrom('sms_messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function markSmsSent(db: Queryable, id: string, provider: string, providerMessageId: string | null, at: Date) {
+// Redaction as set-clauses: a secret message (redacted_body set) takes its redacted text and
+// the time; any other message keeps its body. Part of the statement that changes the status.
+const redactedBodyClause = sql<string>`coalesce(redacted_body, body)`;
+const redactedAtClause = (at: Date) => sql<Date | null>`CASE WHEN redacted_body IS NULL THEN NULL ELSE coalesce(redacted_at, ${at}::timestamptz) END`;
+
+/** Marks a message sent; `redact` (a real gateway) replaces a secret's text in the same statement. */
+export async function markSmsSent(db: Queryable, id: string, provider: string, providerMessageId: string | null, at: Date, redact: boolean) {
   await db
     .updateTable('sms_messages')
-    .set((eb) => ({ status: 'sent', provider, provider_message_id: providerMessageId, sent_at: at, last_error: null, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({
+      status: 'sent',
+      provider,
+      provider_message_id: providerMessageId,
+      sent_at: at,
+      last_error: null,
+      attempts: eb('attempts', '+', 1),
+      ...(redact ? { body: redactedBodyClause, redacted_at: redactedAtClause(at) } : {}),
+    }))
     .where('id', '=', id)
     .execute();
 }
 
-export async function markSmsFailed(db: Queryable, id: string, provider: string, error: string, dead: boolean) {
+/** Records a failed attempt; a dead message (nobody will send it) loses its secret at once. */
+export async function markSmsFailed(db: Queryable, id: string, provider: string, error: string, dead: boolean, at: Date) {
   await db
     .updateTable('sms_messages')
-    .set((eb) => ({ status: dead ? 'dead' : 'failed', provider, last_error: error.slice(0, 500), attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({
+      status: dead ? 'dead' : 'failed',
+      provider,
+      last_error: error.slice(0, 500),
+      attempts: eb('attempts', '+', 1),
+      ...(dead ? { body: redactedBodyClause, redacted_at: redactedAtClause(at) } : {}),
+    }))
     .where('id', '=', id)
     .execute();
+}
+
+/** Redacts the secret messages still in clear that were enqueued before `before`; returns how many. */
+export async function redactSecretSmsBefore(db: Queryable, before: Date, at: Date): Promise<number> {
+  const r = await db
+    .updateTable('sms_messages')
+    .set({ body: redactedBodyClause, redacted_at: at })
+    .where('redacted_body', 'is not', null)
+    .where('redacted_at', 'is', null)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Redacts the delivered secret messages of one cause (idempotency key, or keys starting with
+ * `prefix`). One still queued is left to its delivery (a gateway redacts it as it sends; the
+ * retention purge covers the rest): redacting it now would stop it as if it had expired.
+ */
+export async function redactSecretSmsOfCause(db: Queryable, cause: { key: string } | { prefix: string }, at: Date): Promise<number> {
+  const r = await db
+    .updateTable('sms_messages')
+    .set({ body: redactedBodyClause, redacted_at: at })
+    .where('redacted_body', 'is not', null)
+    .where('redacted_at', 'is', null)
+    .where('status', '=', 'sent')
+    .where((eb) =>
+      'key' in cause
+        ? eb('idempotency_key', '=', cause.key)
+        : eb(sql`left(idempotency_key, ${cause.prefix.length}::int)`, '=', cause.prefix),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Redacts every delivered secret message of an account still in clear (its password changed: none is of use). */
+export async function redactSecretSmsOfAccount(db: Queryable, accountId: string, at: Date): Promise<number> {
+  const r = await db
+    .updateTable('sms_messages')
+    .set({ body: redactedBodyClause, redacted_at: at })
+    .where('redacted_body', 'is not', null)
+    .where('redacted_at', 'is', null)
+    .where('status', '=', 'sent')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export function listSmsTo(db: Queryable, to: string | null, limit: number) {
@@ -62,7 +133,7 @@ export function listSmsTo(db: Queryable, to: string | null, limit: number) {
 export function listDeadSms(db: Queryable, limit: number, offset: number) {
   return db
     .selectFrom('sms_messages')
-    .select(['id', 'to_mobile', 'template', 'idempotency_key', 'provider', 'attempts', 'last_error', 'account_id', 'created_at'])
+    .select(['id', 'to_mobile', 'template', 'idempotency_key', 'provider', 'attempts', 'last_error', 'account_id', 'created_at', 'redacted_body'])
     .where('status', '=', 'dead')
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -80,13 +151,17 @@ export async function countDeadSms(db: Queryable): Promise<number> {
   return Number(row.n);
 }
 
-/** Puts a dead message back in the queue; null when it is not dead (unknown, sent, already re-queued). */
+/**
+ * Puts a dead message back in the queue; null when it is not dead (unknown, sent, already
+ * re-queued) or carries a secret (its text is redacted: the person asks for a new code).
+ */
 export async function requeueDeadSms(db: Queryable, id: string) {
   const row = await db
     .updateTable('sms_messages')
     .set({ status: 'queued', last_error: null })
     .where('id', '=', id)
     .where('status', '=', 'dead')
+    .where('redacted_body', 'is', null)
     .returning(['id', 'to_mobile', 'template', 'account_id'])
     .executeTakeFirst();
   return row ?? null;

@@ -12,7 +12,19 @@ import type { Metrics } from '../observability/metrics.js';
 import { fail, type Failure } from '../shared/failure.js';
 import { type Lang, type MessageKey, type MessageParams, t } from '../web/i18n.js';
 import type { SmsProvider } from './providers.js';
-import { countDeadSms, findSms, insertSms, listDeadSms, markSmsFailed, markSmsSent, requeueDeadSms } from './sms.queries.js';
+import { maskedParams } from './secrets.js';
+import {
+  countDeadSms,
+  findSms,
+  insertSms,
+  listDeadSms,
+  markSmsFailed,
+  markSmsSent,
+  redactSecretSmsBefore,
+  redactSecretSmsOfAccount,
+  redactSecretSmsOfCause,
+  requeueDeadSms,
+} from './sms.queries.js';
 
 export type SmsTemplate = Extract<MessageKey, `sms.${string}`>;
 
@@ -38,9 +50,17 @@ export type DeadSms = {
   lastError: string | null;
   accountId: string | null;
   createdAt: Date;
+  /** It carried a code or a password: redacted, never sent again (the person asks anew). */
+  secret: boolean;
 };
 
 export type SmsService = ReturnType<typeof createSmsService>;
+
+/** The text with its secrets masked, for a template that carries one; null otherwise. */
+export function redactedText(lang: Lang, template: SmsTemplate, params: MessageParams): string | null {
+  const masked = maskedParams(template, params);
+  return masked ? t(lang, template, masked) : null;
+}
 
 export function createSmsService(deps: {
   db: Kysely<DB>;
@@ -50,8 +70,11 @@ export function createSmsService(deps: {
   logger: Logger;
   clock: () => Date;
   retry?: SmsRetrySettings;
+  /** How long a secret may stay in clear whatever happens (SMS_SECRET_RETENTION_SECONDS). */
+  secretRetentionSeconds?: number;
 }) {
   const { db, queue, provider, metrics, logger, clock } = deps;
+  const retentionMs = (deps.secretRetentionSeconds ?? 3600) * 1000;
   const definition: QueueDefinition = { ...SMS_QUEUE, ...deps.retry };
 
   const service = {
@@ -71,6 +94,7 @@ export function createSmsService(deps: {
         to: m.to,
         template: m.template,
         body: t(m.lang, m.template, m.params),
+        redactedBody: redactedText(m.lang, m.template, m.params),
         accountId: m.accountId ?? null,
         createdAt: clock(),
       });
@@ -83,6 +107,14 @@ export function createSmsService(deps: {
     async deliver(smsId: string, retryCount: number): Promise<void> {
       const sms = await findSms(db, smsId);
       if (!sms || sms.status === 'sent' || sms.status === 'dead') return;
+      if (sms.redacted_at) {
+        // Its secret was purged before a delivery went through: the masked text is of no use,
+        // and the code has long expired. The person asks for a new one.
+        await markSmsFailed(db, smsId, provider.name, 'secret_redacted_before_delivery', true, clock());
+        metrics.smsDelivered.inc({ provider: provider.name, result: 'dead' });
+        logger.warn({ smsId, to: maskMobile(sms.to_mobile), provider: provider.name }, 'secret sms redacted before delivery; not sent');
+        return;
+      }
       let result: Awaited<ReturnType<SmsProvider['send']>>;
       try {
         result = await provider.send({ to: sms.to_mobile, text: sms.body, idempotencyKey: sms.idempotency_key });
@@ -92,12 +124,13 @@ export function createSmsService(deps: {
         result = { kind: 'retry', reason: `${provider.name}:provider_error` };
       }
       if (result.kind === 'sent') {
-        await markSmsSent(db, smsId, provider.name, result.providerMessageId, clock());
+        // A gateway has it now: a secret's text is replaced by its redacted form in the same statement.
+        await markSmsSent(db, smsId, provider.name, result.providerMessageId, clock(), !provider.local);
         metrics.smsDelivered.inc({ provider: provider.name, result: 'sent' });
         return;
       }
       const last = result.kind === 'rejected' || retryCount >= definition.retryLimit;
-      await markSmsFailed(db, smsId, provider.name, result.reason, last);
+      await markSmsFailed(db, smsId, provider.name, result.reason, last, clock());
       metrics.smsDelivered.inc({ provider: provider.name, result: last ? 'dead' : 'retry' });
       logger.warn({ smsId, to: maskMobile(sms.to_mobile), provider: provider.name, reason: result.reason, dead: last }, 'sms not delivered');
       if (!last) throw new Error(`sms delivery failed: ${result.reason}`);
@@ -118,6 +151,7 @@ export function createSmsService(deps: {
           lastError: r.last_error,
           accountId: r.account_id,
           createdAt: r.created_at,
+          secret: r.redacted_body !== null,
         })),
       };
     },
@@ -129,6 +163,8 @@ export function createSmsService(deps: {
      */
     async resend(smsId: string, actor: { type: 'staff' | 'system'; id: string | null; ip?: string | null }): Promise<Result<{}, Failure>> {
       if (!/^[0-9a-f-]{36}$/i.test(smsId)) return fail('not_found', 'notifications.sms_not_resendable');
+      const found = await findSms(db, smsId);
+      if (found && found.status === 'dead' && found.redacted_body !== null) return fail('conflict', 'notifications.sms_secret_not_resendable');
       const requeued = await db.transaction().execute(async (trx) => {
         const row = await requeueDeadSms(trx, smsId);
         if (!row) return false;
@@ -147,6 +183,26 @@ export function createSmsService(deps: {
       if (!requeued) return fail('not_found', 'notifications.sms_not_resendable');
       metrics.smsEnqueued.inc({ template: 'resend' });
       return ok({});
+    },
+
+    /**
+     * Housekeeping: redacts every secret message still in clear that is older than the
+     * retention, whatever its provider or status (a queued one is then not sent: see deliver).
+     */
+    async purgeSecrets(): Promise<number> {
+      const now = clock();
+      const n = await redactSecretSmsBefore(db, new Date(now.getTime() - retentionMs), now);
+      if (n) logger.info({ redacted: n }, 'secret sms texts redacted after retention');
+      return n;
+    },
+
+    /**
+     * The flow a secret belongs to is over (code used, password changed): its delivered text
+     * goes now, in `trx` (the development outbox would otherwise keep it for the retention).
+     * `cause` is the idempotency key the message was enqueued with, its prefix, or the account.
+     */
+    endSecretsOf(trx: Queryable, cause: { key: string } | { prefix: string } | { accountId: string }): Promise<number> {
+      return 'accountId' in cause ? redactSecretSmsOfAccount(trx, cause.accountId, clock()) : redactSecretSmsOfCause(trx, cause, clock());
     },
   };
   queue.define<{ smsId: string }>(definition, (job) => service.deliver(job.data.smsId, job.retryCount));

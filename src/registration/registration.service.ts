@@ -95,7 +95,8 @@ export function createRegistrationService(deps: RegistrationDeps) {
         template: 'sms.registration_code',
         params: { code },
         lang,
-        idempotencyKey: `registration-code:${flow.id}:${now.getTime()}:${code}`,
+        // Never the code itself: the key is stored and sent to the gateway in clear.
+        idempotencyKey: `registration-code:${flow.id}:${now.getTime()}:${randomId().slice(0, 8)}`,
       });
     });
   }
@@ -204,7 +205,11 @@ export function createRegistrationService(deps: RegistrationDeps) {
         if (attempts >= settings.mobileCodeMaxAttempts) return fail('limited', 'registration.code_attempts_exceeded');
         return invalid({ code: 'registration.code_wrong' });
       }
-      await q.setFlowState(db, flow.id, 'details');
+      await db.transaction().execute(async (trx) => {
+        await q.setFlowState(trx, flow.id, 'details');
+        // The code has done its work: its SMS text (kept by the development outbox) goes.
+        await deps.sms.endSecretsOf(trx, { prefix: `registration-code:${flow.id}:` });
+      });
       metrics.registrations.inc({ step: 'code', result: 'ok' });
       return ok({});
     },

@@ -239,7 +239,13 @@ export function createSigninService(deps: SigninDeps) {
         if (attempts >= settings.codeMaxAttempts) return fail('limited', 'signin.code_attempts_exceeded');
         return invalid({ code: 'signin.code_wrong' });
       }
-      if (!(await q.consumeCode(db, flow.id, clock()))) return fail('not_found', 'signin.code_flow_expired');
+      const consumed = await db.transaction().execute(async (trx) => {
+        if (!(await q.consumeCode(trx, flow.id, clock()))) return false;
+        // The code has done its work: its SMS text (kept by the development outbox) goes.
+        await deps.sms.endSecretsOf(trx, { key: `signin-code:${flow.id}` });
+        return true;
+      });
+      if (!consumed) return fail('not_found', 'signin.code_flow_expired');
       const account = await q.findAccountById(db, flow.account_id);
       if (!account) return fail('not_found', 'signin.code_flow_expired');
       if (isLocked(account)) return lockedFailure(account.locked_until!);

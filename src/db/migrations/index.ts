@@ -9,6 +9,7 @@ import * as m0004 from './0004_sms_messages.js';
 import * as m0005 from './0005_verification_requests.js';
 import * as m0006 from './0006_registration_rejections.js';
 import * as m0007 from './0007_audit_chains.js';
+import * as m0008 from './0008_sms_secret_redaction.js';
 import * as m0100 from './0100_verification_requests_overdue_idx.js';
 import * as m0101 from './0101_verification_requests_outcome_known.js';
 import * as m0400 from './0400_sso_artifacts.js';
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0005_verification_requests': m0005,
   '0006_registration_rejections': m0006,
   '0007_audit_chains': m0007,
+  '0008_sms_secret_redaction': m0008,
   '0100_verification_requests_overdue_idx': m0100,
   '0101_verification_requests_outcome_known': m0101,
   '0400_sso_artifacts': m0400,
