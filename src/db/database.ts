@@ -1,6 +1,7 @@
 // Opens the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the
 // embedded PGlite under DATA_DIR. Both speak the same SQL through one Kysely instance.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
@@ -56,9 +57,25 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openPglite(options);
 }
 
+/**
+ * A client that prepares every parameterised statement once per connection (a named
+ * statement keyed by the hash of its text): PostgreSQL then skips parsing and planning on
+ * every later call. Texts without parameters (pg-boss's multi-statement scripts) run as given.
+ */
+class PreparingClient extends pg.Client {
+  override query(config: unknown, values?: unknown, callback?: unknown): any {
+    if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      const name = `d${createHash('sha1').update(config).digest('base64url').slice(0, 20)}`;
+      return (super.query as (...a: unknown[]) => unknown)({ name, text: config, values }, callback);
+    }
+    return (super.query as (...a: unknown[]) => unknown)(config, values, callback);
+  }
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const schema = options.schema;
   const pool = new pg.Pool({
+    Client: PreparingClient as unknown as typeof pg.Client,
     connectionString: url,
     max: options.poolSize ?? 10,
     // A fresh schema per test run keeps runs from seeing each other's data.
