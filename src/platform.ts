@@ -27,8 +27,10 @@ import { createSecrets, resolveSecretKey } from './security/secrets.js';
 import { createVerificationService } from './verification/verification.service.js';
 import { createBackofficeService } from './backoffice/backoffice.service.js';
 import { createStaffService } from './backoffice/staff.service.js';
-import { loadBranchesCsv } from './registries/index.js';
+import type { Kysely } from 'kysely';
+import type { DB } from './db/schema.js';
 import { createSsoService } from './sso/sso.service.js';
+import { defineSsoLogoutJob } from './sso/sso.jobs.js';
 
 export type PlatformOptions = {
   config: Config;
@@ -154,6 +156,10 @@ export async function createPlatform(options: PlatformOptions) {
   account.onPasswordChanged((trx, e) => insured.grantGeneralPermissionsAfterFirstChange(trx, e.accountId).then(() => undefined));
   // A new password ends every flow a temporary or initial password was sent for: those texts go.
   account.onPasswordChanged((trx, e) => sms.endSecretsOf(trx, { accountId: e.accountId }).then(() => undefined));
+  // ... and signs the person out of every service (back-channel logout after commit). A browser
+  // still signed in to the portal gets into a service again without a password.
+  const ssoLogout = defineSsoLogoutJob(queue, sso);
+  account.onPasswordChanged((trx, e) => ssoLogout.schedule(trx as Kysely<DB>, e.accountId));
 
   // Branch back office (issue 7): staff sign-in and the actions staff take on accounts.
   const staff = createStaffService({
@@ -164,7 +170,8 @@ export async function createPlatform(options: PlatformOptions) {
     limiter,
     logger,
     clock,
-    branchExists: async (code) => (await loadBranchesCsv(config.registries.csv.branches)).some((b) => b.code === code),
+    // The branches table (seeded from BRANCHES_CSV, updated by `branches import`).
+    branchExists: async (code) => (await branches.find(code)) !== undefined,
   });
   const backoffice = createBackofficeService({
     db,
@@ -175,7 +182,11 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
     rememberRejection: registration.rememberRejection,
-    endPersonSessions: (trx, accountId) => sessions.endAllOf(trx, accountId, 'ended_by_staff'),
+    endPersonSessions: async (trx, accountId) => {
+      const ended = await sessions.endAllOf(trx, accountId, 'ended_by_staff');
+      await ssoLogout.schedule(trx as Kysely<DB>, accountId);
+      return ended;
+    },
   });
 
   // Purges, each on a pg-boss cron schedule (src/jobs/housekeeping.ts; scheduled by workers).

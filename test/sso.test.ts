@@ -498,4 +498,28 @@ describe('signing out of the portal itself reaches the services', () => {
     assert.equal(rp.logoutTokens.length, from, 'no service is told');
     assert.ok(await oidc.refreshTokenGrant(payslip, opened.tokens.refresh_token!));
   });
+
+  test('a new password signs the person out of every service (after commit, by a job)', async () => {
+    const who = await addAccount(env.platform);
+    const browser = agent(env.issuer);
+    const payslip = await clientConfig('payslip');
+    const opened = await codeFlow(payslip, browser, who);
+    const signIn = await fetch(`${env.issuer}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: who.nationalCode, password: who.password }),
+    });
+    const { sessionToken } = (await signIn.json()) as { sessionToken: string };
+    const from = rp.logoutTokens.length;
+    const changed = await fetch(`${env.issuer}/api/v1/session/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionToken}` },
+      body: JSON.stringify({ currentPassword: who.password, newPassword: 'Kavir#Sahra2026', newPasswordConfirmation: 'Kavir#Sahra2026' }),
+    });
+    assert.equal(changed.status, 200, await changed.text());
+    assert.equal(await env.platform.queue.runDue('sso-logout'), 1);
+    const received = tokensSince(from);
+    assert.deepEqual(received.map((p) => [p.aud, p.sub]), [['payslip', who.id]]);
+    await assert.rejects(oidc.refreshTokenGrant(payslip, opened.tokens.refresh_token!));
+  });
 });
