@@ -294,7 +294,7 @@ describe('insured registration pages (no JavaScript)', () => {
   after(() => env.close());
 
   test('main page links to it with the open groups', async () => {
-    const res = await env.app.inject({ method: 'GET', url: '/', headers: { 'accept-language': 'en' } });
+    const res = await env.app.inject({ method: 'GET', url: '/', headers: { cookie: 'lang=en' } });
     assert.match(res.body, /href="\/insured\/register"/);
     assert.match(res.body, /self-employed/);
     assert.match(res.body, /currently open only to/);
@@ -339,7 +339,7 @@ describe('insured registration pages (no JavaScript)', () => {
   test('configured terms text replaces the shipped one', async () => {
     const custom = await createTestEnv({ env: { ...fast, INSURED_TERMS_EN: 'First rule.\n\nSecond rule.' } });
     try {
-      const res = await custom.app.inject({ method: 'GET', url: '/insured/register', headers: { 'accept-language': 'en' } });
+      const res = await custom.app.inject({ method: 'GET', url: '/insured/register', headers: { cookie: 'lang=en' } });
       assert.match(res.body, /<p>First rule.<\/p>\s*<p>Second rule.<\/p>/);
     } finally {
       await custom.close();

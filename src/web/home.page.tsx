@@ -16,7 +16,7 @@ export function HomePage(props: { ctx: PageContext; insuredGroups?: readonly str
           </h2>
           <p safe>{ctx.t('signin.home_text')}</p>
         </div>
-        <p>
+        <p class="actions">
           <a class="button" href="/signin" safe>
             {ctx.t('signin.submit')}
           </a>{' '}

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_OF, type Failure } from '../shared/failure.js';
 import { pageContext, type FieldErrors, type PageContext } from './context.js';
-import { langFromAcceptLanguage, parseLang, t, type Lang } from './i18n.js';
+import { parseLang, t, type Lang } from './i18n.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,9 +16,13 @@ declare module 'fastify' {
 
 export const LANG_COOKIE = 'lang';
 
-/** Pages: the `lang` cookie (set by the switch), else Accept-Language, else Persian. */
+/**
+ * Pages: Persian unless the person chose English with the switch (the `lang` cookie).
+ * Browsers' Accept-Language is not used for pages: many in Iran are set to English while
+ * their users read Persian. The API follows Accept-Language (API.md).
+ */
 export function pageLang(request: FastifyRequest): Lang {
-  return parseLang(request.cookies?.[LANG_COOKIE]) ?? langFromAcceptLanguage(request.headers['accept-language']);
+  return parseLang(request.cookies?.[LANG_COOKIE]) ?? 'fa';
 }
 
 export function ctxOf(request: FastifyRequest, reply: FastifyReply): PageContext {
