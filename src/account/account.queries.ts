@@ -54,20 +54,8 @@ export function findMobileCode(db: Queryable, id: string, accountId: string) {
     .executeTakeFirst();
 }
 
-export async function countCodeAttempt(db: Queryable, id: string): Promise<number> {
-  const row = await db
-    .updateTable('account_codes')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', id)
-    .returning('attempts')
-    .executeTakeFirst();
-  return row?.attempts ?? Number.MAX_SAFE_INTEGER;
-}
-
-export async function consumeCode(db: Queryable, id: string, now: Date): Promise<boolean> {
-  const rows = await db.updateTable('account_codes').set({ consumed_at: now }).where('id', '=', id).where('consumed_at', 'is', null).returning('id').execute();
-  return rows.length > 0;
-}
+// One-time codes share the account_codes table with sign-in codes: the same counting and use.
+export { countCodeAttempt, consumeCode } from '../signin/signin.queries.js';
 
 /** Temporary passwords of SMS recoveries stop working once the person chose a new password. */
 export async function retireTemporaryPasswords(db: Queryable, accountId: string, now: Date) {
