@@ -127,7 +127,7 @@ export async function createPlatform(options: PlatformOptions) {
     clock,
     scheduleVerification: verification.schedule,
   });
-  verification.setRejectionMemory(registration.rememberRejection);
+  verification.setRejectionMemory(registration.rememberRejections);
   // Sign-in, sessions, the person's own account and recovery (issue 4).
   const sessions = createSessionService({ db, config, secrets, clock });
   const account = createAccountService({ db, config, hasher, secrets, limiter, sessions, sms, mobileOwnership: registries.mobileOwnership, logger, clock });

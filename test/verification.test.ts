@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SmsProvider } from '../src/notifications/providers.js';
 import { SMS_QUEUE } from '../src/notifications/sms.service.js';
 import { t } from '../src/web/i18n.js';
+import { verifyAuditChain } from '../src/audit/audit.js';
 import { createVerificationService, VERIFICATION_QUEUE } from '../src/verification/verification.service.js';
 import { createTestEnv, lastCodeTo, type TestEnv } from './support.js';
 
@@ -315,13 +316,13 @@ describe('idempotency: repeated, concurrent and interrupted runs', () => {
       ...deps,
       sms: {
         ...p.sms,
-        async enqueue(trx, m) {
-          await p.sms.enqueue(trx, m);
+        async enqueueMany(trx, list) {
+          await p.sms.enqueueMany(trx, list);
           throw new Error('worker killed');
         },
       },
     });
-    crashing.setRejectionMemory(p.registration.rememberRejection);
+    crashing.setRejectionMemory(p.registration.rememberRejections);
     assert.equal(await runVerifications(env), 1);
     assert.equal((await accountState(env, MAHDI.nationalCode))?.status, 'pending_verification', 'nothing committed');
     assert.equal((await outcomeSms(env, requestId)).length, 0, 'no SMS enqueued');
@@ -329,7 +330,7 @@ describe('idempotency: repeated, concurrent and interrupted runs', () => {
 
     // "Restart": a fresh worker takes the job from the queue again.
     const restarted = createVerificationService({ ...deps, sms: p.sms });
-    restarted.setRejectionMemory(p.registration.rememberRejection);
+    restarted.setRejectionMemory(p.registration.rememberRejections);
     assert.equal(await runVerifications(env), 1, 'the failed job is retried');
     assert.equal((await accountState(env, MAHDI.nationalCode))?.status, 'active');
     assert.equal((await outcomeSms(env, requestId)).length, 1);
@@ -460,6 +461,87 @@ describe('registries and SMS gateway down, then up', () => {
     } finally {
       await local.close();
     }
+  });
+});
+
+describe('batches: one transaction for many requests', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await createTestEnv({ noApp: true, env: { VERIFICATION_RETRY_DELAY_SECONDS: '1' } });
+  });
+  after(async () => env.close());
+
+  test('a batch mixing active, branch visit, rejected and registry-unavailable requests: right outcomes, one SMS each, the unavailable one retried', async () => {
+    const ali = await register(env, ALI, ALI_DETAILS);
+    const hasan = await register(env, HASAN, HASAN_DETAILS);
+    const abbas = await register(env, ABBAS, ABBAS_DETAILS);
+    const kazemi = await register(env, KAZEMI, KAZEMI_DETAILS);
+    const civil = env.platform.registries.civilRegistry;
+    const lookup = civil.lookup;
+    // The registry does not answer for one person only.
+    civil.lookup = async (nationalCode) =>
+      nationalCode === KAZEMI.nationalCode ? { kind: 'unavailable', reason: 'timeout' } : lookup.call(civil, nationalCode);
+    try {
+      assert.equal(await runVerifications(env), 4, 'the four jobs ran (one batch)');
+    } finally {
+      civil.lookup = lookup;
+    }
+    assert.equal((await accountState(env, ALI.nationalCode))?.status, 'active');
+    assert.equal((await accountState(env, HASAN.nationalCode))?.status, 'awaiting_branch_visit');
+    assert.equal(await accountState(env, ABBAS.nationalCode), undefined, 'rejected: deleted');
+    assert.equal(await status(env, ABBAS), 'rejected');
+    assert.equal((await accountState(env, KAZEMI.nationalCode))?.status, 'pending_verification', 'a registry down is not a mismatch');
+    for (const [r, template] of [[ali, 'sms.verification_active'], [hasan, 'sms.verification_branch_visit'], [abbas, 'sms.verification_mismatch']] as const) {
+      const messages = await outcomeSms(env, r.requestId);
+      assert.equal(messages.length, 1);
+      assert.equal(messages[0]!.template, template);
+    }
+    assert.equal((await outcomeSms(env, kazemi.requestId)).length, 0);
+    const request = await env.platform.db.selectFrom('verification_requests').selectAll().where('id', '=', kazemi.requestId).executeTakeFirstOrThrow();
+    assert.equal(request.attempts, 1);
+    assert.equal(request.last_error, 'civil_registry:timeout');
+    assert.equal(request.status, 'pending');
+    assert.deepEqual((await auditEvents(env, abbas.accountId)).map((e) => e.event), ['registration.submitted', 'verification.rejected']);
+    assert.deepEqual((await auditEvents(env, hasan.accountId)).at(-1)?.data, { requestId: hasan.requestId, causes: ['ownership_service'] });
+
+    // Only the unavailable one waits for a retry; it then gets its outcome and its SMS.
+    assert.equal(await runVerifications(env), 1, 'one job left: the one retried');
+    assert.equal((await accountState(env, KAZEMI.nationalCode))?.status, 'active');
+    for (const r of [ali, hasan, abbas, kazemi]) assert.equal((await outcomeSms(env, r.requestId)).length, 1);
+    // One delivery job per SMS: each is sent once.
+    await runSms(env);
+    for (const r of [ali, hasan, abbas, kazemi]) assert.equal((await outcomeSms(env, r.requestId))[0]!.status, 'sent');
+    assert.equal(await runSms(env), 0);
+    assert.deepEqual(await verifyAuditChain(env.platform.db), { ok: true, checked: Number((await env.platform.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) });
+  });
+
+  test('batches sharing requests, run at the same time: one outcome and one SMS per request', async () => {
+    const a = await register(env, LEILA, LEILA_DETAILS);
+    const b = await register(env, JAVAD, { ...JAVAD_DETAILS, lastName: 'مراد' });
+    const c = await register(env, SARA, SARA_DETAILS);
+    const d = await register(env, MAHDI, MAHDI_DETAILS);
+    const v = env.platform.verification;
+    const batches = [
+      [a, b, c],
+      [c, b, a],
+      [b, d],
+      [d, c, a, b],
+    ].map((list) => list.map((r) => r.requestId));
+    const results = await Promise.all(batches.map((ids) => v.verifyBatch(ids)));
+    for (const r of [a, b, c, d]) {
+      const kinds = results.flatMap((m) => (m.has(r.requestId) ? [m.get(r.requestId)!.kind] : []));
+      assert.equal(kinds.filter((k) => k === 'outcome').length, 1, `one outcome for ${r.requestId}: ${kinds}`);
+      assert.ok(kinds.every((k) => k === 'outcome' || k === 'already_done'), `${kinds}`);
+      assert.equal((await outcomeSms(env, r.requestId)).length, 1);
+      assert.equal((await auditEvents(env, r.accountId)).filter((e) => e.event.startsWith('verification.')).length, 1);
+    }
+    assert.equal(await status(env, LEILA), 'active');
+    assert.equal(await status(env, JAVAD), 'rejected');
+    assert.equal(await status(env, SARA), 'active');
+    assert.equal(await status(env, MAHDI), 'active');
+    assert.equal((await verifyAuditChain(env.platform.db)).ok, true);
+    await runVerifications(env); // the queued jobs find nothing left to do
+    for (const r of [a, b, c, d]) assert.equal((await outcomeSms(env, r.requestId)).length, 1);
   });
 });
 

@@ -1,8 +1,10 @@
 // Verifications per second on one worker: N generated people in the simulated registries
 // (CSV files written for the run), N pending registrations inserted directly, then
 // (1) the verification queue worked by pg-boss in this process until every request has an
-// outcome, and (2) the same number checked by calling verify() directly with a fixed
-// concurrency (no queue), to separate the queue's cost from ours. Database: DATABASE_URL
+// outcome (the handler takes pg-boss's batch: a handful of statements per batch), and
+// (2) the same number checked directly without the queue, to separate the queue's cost from
+// ours: verify() one request at a time with a fixed concurrency, and verifyBatch() on
+// batches of BENCH_BATCH (default 100). Database: DATABASE_URL
 // (a fresh schema, dropped afterwards) or PGlite in memory. Figures only, no assertions.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -93,8 +95,12 @@ export const scenario: Scenario = {
     const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
     const dir = mkdtempSync(path.join(tmpdir(), 'dargah-bench-'));
     const queued = people(n, 0);
+    const batchSize = Number(process.env.BENCH_BATCH ?? 100);
+    // Pollers in the worker process (pg-boss localConcurrency); PGlite has one connection.
+    const pollers = pg ? Number(process.env.BENCH_POLLERS ?? concurrency) : 1;
     const direct = people(n, 500_000);
-    const everyone = [...queued, ...direct];
+    const directBatch = people(n, 250_000);
+    const everyone = [...queued, ...direct, ...directBatch];
     writeFileSync(
       path.join(dir, 'civil.csv'),
       'nationalCode,firstName,lastName,birthDate,gender,birthCertificateNumber,birthCertificateSerial,birthCertificateSeries,alive\n' +
@@ -125,6 +131,7 @@ export const scenario: Scenario = {
       const now = new Date();
       const queuedIds = await seed(platform, queued, now);
       const directIds = await seed(platform, direct, now);
+      const directBatchIds = await seed(platform, directBatch, now);
 
       // (2) first, without the queue: verify() with `concurrency` calls in flight.
       let next = 0;
@@ -136,12 +143,26 @@ export const scenario: Scenario = {
       );
       const directSeconds = (performance.now() - t0) / 1000;
 
+      // (2b) verifyBatch() on batches of `batchSize`, `batchConcurrency` batches in flight.
+      const batchConcurrency = pg ? 4 : 1;
+      let nextBatch = 0;
+      const tb = performance.now();
+      await Promise.all(
+        Array.from({ length: batchConcurrency }, async () => {
+          while (nextBatch < directBatchIds.length) {
+            const ids = directBatchIds.slice(nextBatch, (nextBatch += batchSize));
+            await platform.verification.verifyBatch(ids);
+          }
+        }),
+      );
+      const directBatchSeconds = (performance.now() - tb) / 1000;
+
       // (1) the queue: jobs inserted in bulk, then one worker process polls them.
       for (let i = 0; i < queuedIds.length; i += 1000) {
         await platform.queue.boss.insert(VERIFICATION_QUEUE.name, queuedIds.slice(i, i + 1000).map((requestId) => ({ data: { requestId } })));
       }
       const t1 = performance.now();
-      await platform.queue.work({ pollingIntervalSeconds: 0.5, batchSize: 100, localConcurrency: pg ? concurrency : 1 });
+      await platform.queue.work({ pollingIntervalSeconds: 0.5, batchSize, localConcurrency: pollers });
       while ((await pending(platform)) > 0) await new Promise((r) => setTimeout(r, 100));
       const queueSeconds = (performance.now() - t1) / 1000;
 
@@ -156,7 +177,9 @@ export const scenario: Scenario = {
         'requests per phase': n,
         'direct verify(): concurrency': concurrency,
         'direct verify(): verifications/s': n / directSeconds,
-        'queue worker: localConcurrency × batch': `${pg ? concurrency : 1} × 100`,
+        'direct verifyBatch(): in flight × size': `${batchConcurrency} × ${batchSize}`,
+        'direct verifyBatch(): verifications/s': n / directBatchSeconds,
+        'queue worker: localConcurrency × batch': `${pollers} × ${batchSize}`,
         'queue worker: verifications/s': n / queueSeconds,
         'queue worker: seconds for all': queueSeconds,
         outcomes: outcomes.map((o) => `${o.event.replace('verification.', '')}=${o.n}`).join(' '),

@@ -94,6 +94,63 @@ export async function recordAudit(trx: Queryable, input: AuditEventInput): Promi
     .execute();
 }
 
+/**
+ * Appends several events in one go, as `recordAudit` would one after the other: the chains
+ * they touch are locked in ascending order (two batches never wait on each other in a
+ * circle), then each chain's last hash is read once, the links are computed here, and all
+ * rows go in one multi-row INSERT ordered by chain and then by input order, so that ids grow
+ * along each chain (verifyAuditChain walks a chain by id). Three statements whatever the size.
+ */
+export async function recordAuditBatch(trx: Queryable, inputs: readonly AuditEventInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const byChain = new Map<number, AuditEventInput[]>();
+  for (const input of inputs) {
+    const chain = auditChainOf(input);
+    const list = byChain.get(chain);
+    if (list) list.push(input);
+    else byChain.set(chain, [input]);
+  }
+  const chains = [...byChain.keys()].sort((a, b) => a - b);
+  // unnest yields the array in order: the locks are taken in ascending chain order.
+  await sql`SELECT pg_advisory_xact_lock(7265771, c) FROM unnest(${chains}::int[]) AS c`.execute(trx);
+  // A statement of its own, after the locks: its snapshot sees what the previous holders committed.
+  const last = await sql<{ chain: number; hash: string | null }>`
+    SELECT c AS chain, (SELECT e.hash FROM audit_events e WHERE e.chain = c ORDER BY e.id DESC LIMIT 1) AS hash
+    FROM unnest(${chains}::int[]) AS c`.execute(trx);
+  const lastHash = new Map(last.rows.map((r) => [Number(r.chain), r.hash ?? GENESIS_HASH]));
+  const rows = [];
+  for (const chain of chains) {
+    let prevHash = lastHash.get(chain) ?? GENESIS_HASH;
+    for (const input of byChain.get(chain)!) {
+      const row = {
+        chain,
+        occurredAt: input.at,
+        actorType: input.actorType,
+        actorId: input.actorId ?? null,
+        accountId: input.accountId ?? null,
+        event: input.event,
+        data: input.data ?? {},
+        ip: input.ip ?? null,
+      };
+      const hash = auditHash(prevHash, row);
+      rows.push({
+        occurred_at: row.occurredAt,
+        actor_type: row.actorType,
+        actor_id: row.actorId,
+        account_id: row.accountId,
+        event: row.event,
+        data: JSON.stringify(row.data),
+        ip: row.ip,
+        chain,
+        prev_hash: prevHash,
+        hash,
+      });
+      prevHash = hash;
+    }
+  }
+  await trx.insertInto('audit_events').values(rows).execute();
+}
+
 export type AuditChainReport =
   | { ok: true; checked: number }
   /** `id` is the first row whose link is broken: its own content changed (`hash`) or the row before it changed or vanished (`prev_hash`). */

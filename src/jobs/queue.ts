@@ -16,14 +16,27 @@ export type QueueDefinition = {
   expireInSeconds?: number;
 };
 
-export type Handler<T> = (job: { id: string; data: T; retryCount: number }) => Promise<void>;
+export type QueueJob<T> = { id: string; data: T; retryCount: number };
+export type Handler<T> = (job: QueueJob<T>) => Promise<void>;
+/**
+ * Handles a whole batch of jobs at once and names the jobs that failed (each is failed on
+ * its own and retried with backoff); the others complete. Throwing fails the whole batch.
+ */
+export type BatchHandler<T> = (jobs: QueueJob<T>[]) => Promise<{ failed: { id: string; error: unknown }[] }>;
 
 export type JobQueue = {
   /** Creates the queues; call before send/work. */
   start(): Promise<void>;
   define<T extends object>(definition: QueueDefinition, handler: Handler<T>): void;
+  /** A queue whose jobs are handled a batch at a time (work: pg-boss's batch; runDue: up to 50). */
+  defineBatch<T extends object>(definition: QueueDefinition, handler: BatchHandler<T>): void;
   /** Enqueue inside `trx` (or alone when omitted). `singletonKey` makes a send idempotent. */
   send(name: string, data: object, options?: { trx?: Queryable; startAfterSeconds?: number; singletonKey?: string }): Promise<string | null>;
+  /**
+   * Enqueues several jobs in one statement inside `trx` (pg-boss `insert`). A job whose
+   * `singletonKey` is already queued is skipped, as with `send`.
+   */
+  sendMany(name: string, jobs: { data: object; singletonKey?: string; startAfterSeconds?: number }[], options: { trx: Queryable }): Promise<void>;
   /** Starts polling workers for every defined queue (worker processes). */
   work(options?: { pollingIntervalSeconds?: number; batchSize?: number; localConcurrency?: number }): Promise<void>;
   /**
@@ -48,21 +61,32 @@ export function createJobQueue(options: { database: Database; schema: string; lo
     migrate: true,
   });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  const definitions = new Map<string, { definition: QueueDefinition; handler: Handler<any> }>();
+  const definitions = new Map<string, { definition: QueueDefinition; handler: BatchHandler<any> }>();
   let started = false;
 
-  /** Runs one job; a failure is recorded on that job alone (pg-boss retries it later). */
-  async function runOne(name: string, job: Job<object>): Promise<boolean> {
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+  const toQueueJob = (job: Job<object>): QueueJob<object> => ({
+    id: job.id,
+    data: job.data,
+    retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0,
+  });
+
+  /**
+   * Runs a batch through its handler and returns the ids of the jobs that failed, with why
+   * (the caller settles them). A handler that throws fails every job of the batch.
+   */
+  async function runBatch(name: string, jobs: Job<object>[]): Promise<Map<string, string>> {
     const entry = definitions.get(name)!;
-    const meta = job as unknown as { retryCount?: number };
+    const failed = new Map<string, string>();
     try {
-      await entry.handler({ id: job.id, data: job.data, retryCount: meta.retryCount ?? 0 });
-      return true;
+      const result = await entry.handler(jobs.map(toQueueJob));
+      const ids = new Set(jobs.map((j) => j.id));
+      for (const f of result.failed) if (ids.has(f.id)) failed.set(f.id, messageOf(f.error));
     } catch (error) {
-      logger.warn({ err: error, queue: name, jobId: job.id }, 'job failed');
-      await boss.fail(name, job.id, { message: (error as Error).message ?? String(error) });
-      return false;
+      for (const job of jobs) failed.set(job.id, messageOf(error));
     }
+    for (const [jobId, message] of failed) logger.warn({ err: { message }, queue: name, jobId }, 'job failed');
+    return failed;
   }
 
   return {
@@ -84,7 +108,22 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       }
       started = true;
     },
-    define(definition, handler) {
+    define<T extends object>(definition: QueueDefinition, handler: Handler<T>) {
+      // A single-job handler is a batch handler that runs its jobs one after the other.
+      const batch: BatchHandler<T> = async (jobs) => {
+        const failed: { id: string; error: unknown }[] = [];
+        for (const job of jobs) {
+          try {
+            await handler(job);
+          } catch (error) {
+            failed.push({ id: job.id, error });
+          }
+        }
+        return { failed };
+      };
+      definitions.set(definition.name, { definition, handler: batch });
+    },
+    defineBatch(definition, handler) {
       definitions.set(definition.name, { definition, handler });
     },
     async send(name, data, opts = {}) {
@@ -95,6 +134,16 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       };
       return opts.trx ? transactionContext.run(opts.trx, () => boss.send(name, data, options)) : boss.send(name, data, options);
     },
+    async sendMany(name, jobs, opts) {
+      if (jobs.length === 0) return;
+      const rows = jobs.map((j) => ({
+        data: j.data,
+        ...(j.singletonKey ? { singletonKey: j.singletonKey } : {}),
+        ...(j.startAfterSeconds ? { startAfter: j.startAfterSeconds } : {}),
+      }));
+      // pg-boss may look up its queue cache: that SQL must join our transaction (see send).
+      await transactionContext.run(opts.trx, () => boss.insert(name, rows, { db: { executeSql: executeSqlIn(opts.trx) } }));
+    },
     async work(workOptions = {}) {
       for (const name of definitions.keys()) {
         await boss.work(
@@ -104,10 +153,18 @@ export function createJobQueue(options: { database: Database; schema: string; lo
             batchSize: workOptions.batchSize ?? 10,
             // Parallel pollers in this process (each runs its batch in order).
             ...(workOptions.localConcurrency ? { localConcurrency: workOptions.localConcurrency } : {}),
+            // While fetches come back full there is a backlog: fetch again at once instead of
+            // waiting for the next poll (else a poller does at most batchSize jobs per interval).
+            burstWhenBatchFull: true,
+            // pg-boss settles the batch in two statements: the completed jobs, the failed ones (each with its error).
+            perJobResults: true as const,
           },
-          // pg-boss completes the jobs still active after this returns; failed ones are already settled.
           async (jobs: Job<object>[]) => {
-            for (const job of jobs) await runOne(name, job);
+            const failed = await runBatch(name, jobs);
+            return jobs.map((job) => {
+              const message = failed.get(job.id);
+              return message === undefined ? { id: job.id, status: 'completed' as const } : { id: job.id, status: 'failed' as const, output: { message } };
+            });
           },
         );
       }
@@ -128,10 +185,12 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       for (;;) {
         const jobs = await boss.fetch<object>(name, { batchSize: 50, includeMetadata: true } as any);
         if (jobs.length === 0) return processed;
-        for (const job of jobs) {
-          if (await runOne(name, job as Job<object>)) await boss.complete(name, job.id);
-          processed++;
-        }
+        const failed = await runBatch(name, jobs as Job<object>[]);
+        const done = jobs.filter((job) => !failed.has(job.id)).map((job) => job.id);
+        // Each failed job alone, so that its error is its own; the rest complete together.
+        for (const [jobId, message] of failed) await boss.fail(name, jobId, { message });
+        if (done.length > 0) await boss.complete(name, done);
+        processed += jobs.length;
       }
     },
     async depth(name) {

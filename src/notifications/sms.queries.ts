@@ -32,6 +32,31 @@ export async function insertSms(db: Queryable, m: NewSms): Promise<string | null
   return row?.id ?? null;
 }
 
+/**
+ * Inserts several messages in one statement; returns the id of each one inserted by its
+ * idempotency key (a key that already exists, or repeats in `list`, is skipped).
+ */
+export async function insertSmsMany(db: Queryable, list: readonly NewSms[]): Promise<Map<string, string>> {
+  if (list.length === 0) return new Map();
+  const rows = await db
+    .insertInto('sms_messages')
+    .values(
+      list.map((m) => ({
+        idempotency_key: m.idempotencyKey,
+        to_mobile: m.to,
+        template: m.template,
+        body: m.body,
+        redacted_body: m.redactedBody,
+        account_id: m.accountId,
+        created_at: m.createdAt,
+      })),
+    )
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning(['id', 'idempotency_key'])
+    .execute();
+  return new Map(rows.map((r) => [r.idempotency_key, r.id]));
+}
+
 export function findSms(db: Queryable, id: string) {
   return db.selectFrom('sms_messages').selectAll().where('id', '=', id).executeTakeFirst();
 }

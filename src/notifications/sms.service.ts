@@ -17,6 +17,7 @@ import {
   countDeadSms,
   findSms,
   insertSms,
+  insertSmsMany,
   listDeadSms,
   markSmsFailed,
   markSmsSent,
@@ -102,6 +103,37 @@ export function createSmsService(deps: {
       await queue.send(SMS_QUEUE.name, { smsId: id }, { trx, singletonKey: id });
       metrics.smsEnqueued.inc({ template: m.template });
       return true;
+    },
+    /**
+     * `enqueue` for several messages in two statements (the rows, then their delivery jobs),
+     * in `trx`. Returns, per message, whether it was stored (false: its key exists already).
+     */
+    async enqueueMany(
+      trx: Queryable,
+      list: readonly { to: string; template: SmsTemplate; params: MessageParams; lang: Lang; idempotencyKey: string; accountId?: string | null }[],
+    ): Promise<boolean[]> {
+      if (list.length === 0) return [];
+      const now = clock();
+      const ids = await insertSmsMany(
+        trx,
+        list.map((m) => ({
+          idempotencyKey: m.idempotencyKey,
+          to: m.to,
+          template: m.template,
+          body: t(m.lang, m.template, m.params),
+          redactedBody: redactedText(m.lang, m.template, m.params),
+          accountId: m.accountId ?? null,
+          createdAt: now,
+        })),
+      );
+      await queue.sendMany(SMS_QUEUE.name, [...ids.values()].map((id) => ({ data: { smsId: id }, singletonKey: id })), { trx });
+      const seen = new Set<string>();
+      return list.map((m) => {
+        const stored = ids.has(m.idempotencyKey) && !seen.has(m.idempotencyKey);
+        seen.add(m.idempotencyKey);
+        if (stored) metrics.smsEnqueued.inc({ template: m.template });
+        return stored;
+      });
     },
     /** Delivers one stored message; throws to ask the queue for a retry. */
     async deliver(smsId: string, retryCount: number): Promise<void> {

@@ -169,6 +169,17 @@ export async function upsertRejection(db: Queryable, lookupHash: string, at: Dat
     .execute();
 }
 
+/** `upsertRejection` for several hashes in one statement. */
+export async function upsertRejections(db: Queryable, lookupHashes: readonly string[], at: Date) {
+  const unique = [...new Set(lookupHashes)];
+  if (unique.length === 0) return;
+  await db
+    .insertInto('registration_rejections')
+    .values(unique.map((h) => ({ lookup_hash: h, rejected_at: at })))
+    .onConflict((oc) => oc.column('lookup_hash').doUpdateSet({ rejected_at: at }))
+    .execute();
+}
+
 export async function deleteRejection(db: Queryable, lookupHash: string) {
   await db.deleteFrom('registration_rejections').where('lookup_hash', '=', lookupHash).execute();
 }

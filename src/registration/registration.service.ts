@@ -348,6 +348,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
     rememberRejection(trx: Kysely<DB>, nationalCode: string, mobile: string) {
       return q.upsertRejection(trx, rejectionKey(nationalCode, mobile), clock());
     },
+    /** `rememberRejection` for several people in one statement (a batch of verifications). */
+    rememberRejections(trx: Kysely<DB>, people: readonly { nationalCode: string; mobile: string }[]) {
+      return q.upsertRejections(trx, people.map((p) => rejectionKey(p.nationalCode, p.mobile)), clock());
+    },
 
     purgeExpiredFlows: () => q.deleteExpiredFlows(db, clock()),
   };

@@ -1,10 +1,11 @@
 // SQL of identity proofing: the request with the account data it checks, the outcome
 // writes, and the overdue list.
+import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
-import type { AccountStatus, VerificationOutcome } from '../db/schema.js';
+import type { VerificationOutcome } from '../db/schema.js';
 
-/** A request and the declared identity it checks (read without a lock, before the registries are asked). */
-export function findRequestToCheck(db: Queryable, requestId: string) {
+/** Requests and the declared identity they check (read without a lock, before the registries are asked). */
+export function findRequestsToCheck(db: Queryable, requestIds: readonly string[]) {
   return db
     .selectFrom('verification_requests as r')
     .innerJoin('accounts as a', 'a.id', 'r.account_id')
@@ -26,52 +27,73 @@ export function findRequestToCheck(db: Queryable, requestId: string) {
       'a.birth_certificate_series as birthCertificateSeries',
       'a.updated_at as accountUpdatedAt',
     ])
-    .where('r.id', '=', requestId)
-    .executeTakeFirst();
+    .where(sql<boolean>`r.id = any(${[...requestIds]}::uuid[])`)
+    .execute();
 }
-export type RequestToCheck = NonNullable<Awaited<ReturnType<typeof findRequestToCheck>>>;
+export type RequestToCheck = Awaited<ReturnType<typeof findRequestsToCheck>>[number];
 
-/** Locks the request for the rest of the transaction: one outcome per request, whoever runs it. */
-export function lockRequest(db: Queryable, requestId: string) {
+/**
+ * Locks the requests for the rest of the transaction: one outcome per request, whoever runs
+ * it. In id order, so that two batches sharing requests take their locks in the same order.
+ */
+export function lockRequests(db: Queryable, requestIds: readonly string[]) {
   return db
     .selectFrom('verification_requests as r')
     .innerJoin('accounts as a', 'a.id', 'r.account_id')
-    .select(['r.status as requestStatus', 'a.id as accountId', 'a.updated_at as accountUpdatedAt'])
-    .where('r.id', '=', requestId)
+    .select(['r.id as requestId', 'r.status as requestStatus', 'a.id as accountId', 'a.updated_at as accountUpdatedAt'])
+    .where(sql<boolean>`r.id = any(${[...requestIds]}::uuid[])`)
+    .orderBy('r.id')
     .forUpdate('r')
-    .executeTakeFirst();
+    .execute();
 }
 
 /** Counts a run that could not finish (a registry down) and says why, for the overdue list. */
-export async function recordUnfinishedRun(db: Queryable, requestId: string, reason: string) {
+export async function recordUnfinishedRuns(db: Queryable, requestIds: readonly string[], reason: string) {
   await db
     .updateTable('verification_requests')
     .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: reason.slice(0, 200) }))
-    .where('id', '=', requestId)
+    .where(sql<boolean>`id = any(${[...requestIds]}::uuid[])`)
     .where('status', '=', 'pending')
     .execute();
 }
 
-export async function completeRequest(db: Queryable, requestId: string, outcome: VerificationOutcome, at: Date) {
-  await db
-    .updateTable('verification_requests')
-    .set({ status: 'completed', outcome, completed_at: at, last_error: null })
-    .where('id', '=', requestId)
-    .execute();
+/**
+ * The outcomes that keep the account, in one statement: each account takes its status
+ * (activated_at when active) if still pending, each request is completed with its outcome.
+ */
+export async function applyOutcomes(
+  db: Queryable,
+  outcomes: readonly { requestId: string; accountId: string; outcome: VerificationOutcome }[],
+  at: Date,
+) {
+  if (outcomes.length === 0) return;
+  await sql`
+    WITH v AS (
+      SELECT * FROM unnest(${outcomes.map((o) => o.requestId)}::uuid[], ${outcomes.map((o) => o.accountId)}::uuid[], ${outcomes.map((o) => o.outcome)}::text[])
+        AS v(request_id, account_id, outcome)
+    ), accounts_done AS (
+      UPDATE accounts a
+      SET status = v.outcome,
+          updated_at = ${at}::timestamptz,
+          activated_at = CASE WHEN v.outcome = 'active' THEN ${at}::timestamptz ELSE a.activated_at END
+      FROM v
+      WHERE a.id = v.account_id AND a.status = 'pending_verification'
+      RETURNING a.id
+    )
+    UPDATE verification_requests r
+    SET status = 'completed', outcome = v.outcome, completed_at = ${at}::timestamptz, last_error = NULL
+    FROM v
+    WHERE r.id = v.request_id`.execute(db);
 }
 
-export async function setAccountStatus(db: Queryable, accountId: string, status: AccountStatus, at: Date) {
+/** Deletes rejected registrations with their personal data; the requests go with them (cascade). */
+export async function deleteAccounts(db: Queryable, accountIds: readonly string[]) {
+  if (accountIds.length === 0) return;
   await db
-    .updateTable('accounts')
-    .set({ status, updated_at: at, ...(status === 'active' ? { activated_at: at } : {}) })
-    .where('id', '=', accountId)
+    .deleteFrom('accounts')
+    .where(sql<boolean>`id = any(${[...accountIds]}::uuid[])`)
     .where('status', '=', 'pending_verification')
     .execute();
-}
-
-/** Deletes a rejected registration with its personal data; the request goes with it (cascade). */
-export async function deleteAccount(db: Queryable, accountId: string) {
-  await db.deleteFrom('accounts').where('id', '=', accountId).where('status', '=', 'pending_verification').execute();
 }
 
 /** Pending requests submitted before `submittedBefore`, oldest first. */

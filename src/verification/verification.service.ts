@@ -3,13 +3,15 @@
 // active, awaiting_branch_visit, or rejected (the registration is deleted) — each
 // announced by SMS enqueued in the transaction that makes the change.
 //
-// Idempotent by construction: the registries are asked without holding anything; then one
-// transaction locks the request row (FOR UPDATE), returns if another run already decided,
-// and writes account, request, SMS (idempotency key per request) and audit event together.
-// A run killed before commit leaves no trace; a run after commit finds the request done.
+// Jobs are handled a pg-boss batch at a time, with a handful of statements per batch rather
+// than per request. Idempotent by construction: the registries are asked without holding
+// anything; then one transaction locks the batch's request rows (FOR UPDATE), leaves out
+// those another run already decided, and writes accounts, requests, SMS (idempotency key per
+// request) and audit events together. A run killed before commit leaves no trace; a run
+// after commit finds the requests done.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { recordAudit } from '../audit/audit.js';
+import { type AuditEventInput, recordAuditBatch } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
 import { maskMobile } from '../identity/mobile.js';
@@ -66,7 +68,28 @@ export type VerificationDeps = {
   clock: () => Date;
 };
 
-type RejectionMemory = (trx: Kysely<DB>, nationalCode: string, mobile: string) => Promise<void>;
+/** Keeps a hashed trace of rejected registrations (registration's rememberRejections). */
+type RejectionMemory = (trx: Kysely<DB>, people: readonly { nationalCode: string; mobile: string }[]) => Promise<void>;
+
+/** The result of one request in a batch; `retry`: its job fails and is retried with backoff. */
+export type BatchResult = VerifyResult | { kind: 'retry'; error: Error };
+
+/** Registry look-ups in flight per batch (an http registry should not get a whole batch at once). */
+const LOOKUP_CONCURRENCY = 16;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 const TEMPLATE_OF: Record<Decision['outcome'], SmsTemplate> = {
   active: 'sms.verification_active',
@@ -87,7 +110,7 @@ export function smsGreeting(lang: Lang, person: { gender: 'male' | 'female' | nu
 export function createVerificationService(deps: VerificationDeps) {
   const { db, queue, config, registries, sms, metrics, logger, clock } = deps;
   const settings = config.verification;
-  let rememberRejection: RejectionMemory | undefined;
+  let rememberRejections: RejectionMemory | undefined;
   const definition: QueueDefinition = {
     ...VERIFICATION_QUEUE,
     retryDelaySeconds: settings.retryDelaySeconds,
@@ -97,101 +120,226 @@ export function createVerificationService(deps: VerificationDeps) {
   const smsLang: Lang = 'fa';
   const overdueBefore = () => new Date(clock().getTime() - settings.promiseHours * 3600_000);
 
-  async function verify(requestId: string): Promise<VerifyResult> {
-    if (typeof requestId !== 'string' || !UUID.test(requestId)) return { kind: 'already_done' };
-    const request = await q.findRequestToCheck(db, requestId);
-    if (!request || request.requestStatus !== 'pending' || request.accountStatus !== 'pending_verification') {
-      metrics.verificationRuns.inc({ result: 'already_done' });
-      return { kind: 'already_done' };
-    }
-    const { nationalCode, mobile, firstName, lastName, gender, birthDate } = request;
-    const { birthCertificateNumber, birthCertificateSerial, birthCertificateSeries } = request;
-    if (!nationalCode || !mobile || !firstName || !lastName || !gender || !birthDate || !birthCertificateNumber || !birthCertificateSerial || !birthCertificateSeries) {
-      // Central registration always stores these; a row without them is a defect to look at, not a person to reject.
-      throw new Error(`verification ${requestId}: the account lacks the declared identity`);
+  /** A request ready to be written: read, asked about, decided (no lock held yet). */
+  type Decided = { request: q.RequestToCheck; nationalCode: string; mobile: string; decision: Decision; greeting: string };
+
+  /**
+   * Writes the decisions in one transaction: locks the requests (FOR UPDATE, in id order),
+   * drops those another run decided meanwhile (already_done) and those whose account changed
+   * since it was read (retried: decided again on fresh data), then writes accounts, requests,
+   * rejections, SMS with their delivery jobs, and audit events, a statement per kind.
+   */
+  async function apply(items: readonly Decided[], now: Date): Promise<Map<string, 'applied' | 'already_done' | Error>> {
+    return db.transaction().execute(async (trx) => {
+      const result = new Map<string, 'applied' | 'already_done' | Error>();
+      const locked = new Map((await q.lockRequests(trx, items.map((i) => i.request.requestId))).map((l) => [l.requestId, l]));
+      const go: (Decided & { accountId: string })[] = [];
+      for (const item of items) {
+        const { requestId } = item.request;
+        const l = locked.get(requestId);
+        if (!l || l.requestStatus !== 'pending') result.set(requestId, 'already_done');
+        else if (l.accountUpdatedAt.getTime() !== item.request.accountUpdatedAt.getTime()) {
+          // Changed between our read and the lock: decide again on fresh data (the queue retries).
+          result.set(requestId, new Error(`verification ${requestId}: the account changed while it was being checked`));
+        } else {
+          go.push({ ...item, accountId: l.accountId });
+          result.set(requestId, 'applied');
+        }
+      }
+      if (go.length === 0) return result;
+      await sms.enqueueMany(
+        trx,
+        go.map(({ request, mobile, decision, greeting, accountId }) => ({
+          to: mobile,
+          template: TEMPLATE_OF[decision.outcome],
+          params: { greeting, firstName: request.firstName!, lastName: request.lastName! },
+          lang: smsLang,
+          idempotencyKey: `verification-outcome:${request.requestId}`,
+          accountId,
+        })),
+      );
+      const rejected = go.filter((i) => i.decision.outcome === 'rejected');
+      if (rejected.length > 0) {
+        if (!rememberRejections) throw new Error('verification: rejection memory is not wired');
+        await rememberRejections(trx, rejected.map((i) => ({ nationalCode: i.nationalCode, mobile: i.mobile })));
+        await q.deleteAccounts(trx, rejected.map((i) => i.accountId));
+      }
+      await q.applyOutcomes(
+        trx,
+        go.flatMap((i) => (i.decision.outcome === 'rejected' ? [] : [{ requestId: i.request.requestId, accountId: i.accountId, outcome: i.decision.outcome }])),
+        now,
+      );
+      // Last: the chain locks are held only from here to COMMIT.
+      await recordAuditBatch(
+        trx,
+        go.map(({ request, decision, accountId }): AuditEventInput => {
+          const requestId = request.requestId;
+          return decision.outcome === 'rejected'
+            ? // No personal data: which rule refused and which fields differed, never their values.
+              { actorType: 'system', accountId, event: 'verification.rejected', data: { requestId, reason: decision.reason, fields: decision.fields }, at: now }
+            : {
+                actorType: 'system',
+                accountId,
+                event: decision.outcome === 'active' ? 'verification.activated' : 'verification.awaiting_branch_visit',
+                data: { requestId, ...(decision.outcome === 'awaiting_branch_visit' ? { causes: decision.causes } : {}) },
+                at: now,
+              };
+        }),
+      );
+      return result;
+    });
+  }
+
+  /**
+   * Checks a batch of requests: one read for all of them, the registries asked in parallel
+   * without holding anything, then one transaction for every decision (see apply). Each id
+   * gets its result; `retry` means the job should fail and be retried with backoff (a registry
+   * down, the account changed meanwhile, or a write that failed).
+   */
+  async function verifyBatch(requestIds: readonly unknown[]): Promise<Map<string, BatchResult>> {
+    const results = new Map<string, BatchResult>();
+    const ids = [...new Set(requestIds.filter((id): id is string => typeof id === 'string' && UUID.test(id)).map((id) => id.toLowerCase()))];
+    for (const id of requestIds) if (typeof id === 'string' && !UUID.test(id)) results.set(id, { kind: 'already_done' });
+    if (ids.length === 0) return results;
+    const found = new Map((await q.findRequestsToCheck(db, ids)).map((r) => [r.requestId, r]));
+    const toAsk: q.RequestToCheck[] = [];
+    for (const id of ids) {
+      const request = found.get(id);
+      if (!request || request.requestStatus !== 'pending' || request.accountStatus !== 'pending_verification') {
+        metrics.verificationRuns.inc({ result: 'already_done' });
+        results.set(id, { kind: 'already_done' });
+        continue;
+      }
+      const { nationalCode, mobile, firstName, lastName, gender, birthDate } = request;
+      const { birthCertificateNumber, birthCertificateSerial, birthCertificateSeries } = request;
+      if (!nationalCode || !mobile || !firstName || !lastName || !gender || !birthDate || !birthCertificateNumber || !birthCertificateSerial || !birthCertificateSeries) {
+        // Central registration always stores these; a row without them is a defect to look at, not a person to reject.
+        results.set(id, { kind: 'retry', error: new Error(`verification ${id}: the account lacks the declared identity`) });
+        continue;
+      }
+      toAsk.push(request);
     }
 
     // Ask the registries before taking any lock: they may take seconds.
-    const [civil, ownership] = await Promise.all([
-      registries.civilRegistry.lookup(nationalCode),
-      registries.mobileOwnership.check(nationalCode, mobile),
-    ]);
-    if (civil.kind === 'unavailable' || ownership.kind === 'unavailable') {
-      const reason = civil.kind === 'unavailable' ? `civil_registry:${civil.reason}` : `mobile_ownership:${(ownership as { reason: string }).reason}`;
-      await q.recordUnfinishedRun(db, requestId, reason);
-      metrics.verificationRuns.inc({ result: 'registry_unavailable' });
-      logger.warn({ requestId, reason }, 'verification postponed: a registry did not answer');
-      throw new RegistryUnavailableError(reason);
-    }
-
-    const decision = decide({
-      claimed: { firstName, lastName, gender, birthDate, birthCertificateNumber, birthCertificateSerial, birthCertificateSeries },
-      civil,
-      ownership,
-      mobileProven: request.mobileVerifiedAt !== null,
-      rules: settings.branchVisitRules,
+    type Answer =
+      | { civil: Awaited<ReturnType<Registries['civilRegistry']['lookup']>>; ownership: Awaited<ReturnType<Registries['mobileOwnership']['check']>> }
+      | { error: Error };
+    const answers = await mapLimit(toAsk, LOOKUP_CONCURRENCY, async (request): Promise<Answer> => {
+      try {
+        const [civil, ownership] = await Promise.all([
+          registries.civilRegistry.lookup(request.nationalCode!),
+          registries.mobileOwnership.check(request.nationalCode!, request.mobile!),
+        ]);
+        return { civil, ownership };
+      } catch (error) {
+        return { error: error instanceof Error ? error : new Error(String(error)) };
+      }
     });
+    const unavailable = new Map<string, string[]>();
+    const decided: Decided[] = [];
     const now = clock();
-    const greeting = smsGreeting(smsLang, { gender, firstName, lastName });
-
-    const applied = await db.transaction().execute(async (trx) => {
-      const locked = await q.lockRequest(trx, requestId);
-      if (!locked || locked.requestStatus !== 'pending') return false;
-      if (locked.accountUpdatedAt.getTime() !== request.accountUpdatedAt.getTime()) {
-        // Changed between our read and the lock: decide again on fresh data (the queue retries).
-        throw new Error(`verification ${requestId}: the account changed while it was being checked`);
+    toAsk.forEach((request, index) => {
+      const answer = answers[index]!;
+      const requestId = request.requestId;
+      if ('error' in answer) {
+        results.set(requestId, { kind: 'retry', error: answer.error });
+        return;
       }
-      const accountId = locked.accountId;
-      await sms.enqueue(trx, {
-        to: mobile,
-        template: TEMPLATE_OF[decision.outcome],
-        params: { greeting, firstName, lastName },
-        lang: smsLang,
-        idempotencyKey: `verification-outcome:${requestId}`,
-        accountId,
+      const { civil, ownership } = answer;
+      if (civil.kind === 'unavailable' || ownership.kind === 'unavailable') {
+        const reason = civil.kind === 'unavailable' ? `civil_registry:${civil.reason}` : `mobile_ownership:${(ownership as { reason: string }).reason}`;
+        unavailable.set(reason, [...(unavailable.get(reason) ?? []), requestId]);
+        results.set(requestId, { kind: 'retry', error: new RegistryUnavailableError(reason) });
+        return;
+      }
+      const { firstName, lastName, gender, birthDate, birthCertificateNumber, birthCertificateSerial, birthCertificateSeries } = request;
+      const decision = decide({
+        claimed: {
+          firstName: firstName!, lastName: lastName!, gender: gender!, birthDate: birthDate!,
+          birthCertificateNumber: birthCertificateNumber!, birthCertificateSerial: birthCertificateSerial!, birthCertificateSeries: birthCertificateSeries!,
+        },
+        civil,
+        ownership,
+        mobileProven: request.mobileVerifiedAt !== null,
+        rules: settings.branchVisitRules,
       });
-      if (decision.outcome === 'rejected') {
-        if (!rememberRejection) throw new Error('verification: rejection memory is not wired');
-        await rememberRejection(trx, nationalCode, mobile);
-        await q.deleteAccount(trx, accountId);
-        // No personal data: which rule refused and which fields differed, never their values.
-        await recordAudit(trx, {
-          actorType: 'system',
-          accountId,
-          event: 'verification.rejected',
-          data: { requestId, reason: decision.reason, fields: decision.fields },
-          at: now,
-        });
-      } else {
-        await q.setAccountStatus(trx, accountId, decision.outcome === 'active' ? 'active' : 'awaiting_branch_visit', now);
-        await q.completeRequest(trx, requestId, decision.outcome, now);
-        await recordAudit(trx, {
-          actorType: 'system',
-          accountId,
-          event: decision.outcome === 'active' ? 'verification.activated' : 'verification.awaiting_branch_visit',
-          data: { requestId, ...(decision.outcome === 'awaiting_branch_visit' ? { causes: decision.causes } : {}) },
-          at: now,
-        });
-      }
-      return true;
+      decided.push({
+        request,
+        nationalCode: request.nationalCode!,
+        mobile: request.mobile!,
+        decision,
+        greeting: smsGreeting(smsLang, { gender: gender!, firstName: firstName!, lastName: lastName! }),
+      });
     });
-    if (!applied) {
-      metrics.verificationRuns.inc({ result: 'already_done' });
-      return { kind: 'already_done' };
+    for (const [reason, requestIds] of unavailable) {
+      await q.recordUnfinishedRuns(db, requestIds, reason);
+      for (const requestId of requestIds) {
+        metrics.verificationRuns.inc({ result: 'registry_unavailable' });
+        logger.warn({ requestId, reason }, 'verification postponed: a registry did not answer');
+      }
     }
-    const reason = decision.outcome === 'rejected' ? decision.reason : undefined;
-    metrics.verificationRuns.inc({ result: 'outcome' });
-    metrics.verificationOutcomes.inc({ outcome: decision.outcome, reason: reason ?? '' });
-    metrics.verificationSeconds.observe(Math.max(0, (now.getTime() - request.submittedAt.getTime()) / 1000));
-    logger.info(
-      { requestId, outcome: decision.outcome, reason, nc: maskNationalCode(nationalCode), m: maskMobile(mobile) },
-      'verification decided',
-    );
-    return { kind: 'outcome', outcome: decision.outcome, ...(reason ? { reason } : {}) };
+    if (decided.length === 0) return results;
+
+    let applied: Map<string, 'applied' | 'already_done' | Error>;
+    try {
+      applied = await apply(decided, now);
+    } catch (error) {
+      if (decided.length === 1) {
+        applied = new Map([[decided[0]!.request.requestId, error as Error]]);
+      } else {
+        // One bad request must not hold back the others: each alone, in its own transaction.
+        logger.warn({ err: error, requests: decided.length }, 'verification batch failed; applying its requests one by one');
+        applied = new Map();
+        for (const item of decided) {
+          try {
+            for (const [id, r] of await apply([item], now)) applied.set(id, r);
+          } catch (e) {
+            applied.set(item.request.requestId, e as Error);
+          }
+        }
+      }
+    }
+    for (const { request, nationalCode, mobile, decision } of decided) {
+      const requestId = request.requestId;
+      const r = applied.get(requestId);
+      if (r === 'already_done' || r === undefined) {
+        metrics.verificationRuns.inc({ result: 'already_done' });
+        results.set(requestId, { kind: 'already_done' });
+        continue;
+      }
+      if (r instanceof Error) {
+        results.set(requestId, { kind: 'retry', error: r });
+        continue;
+      }
+      const reason = decision.outcome === 'rejected' ? decision.reason : undefined;
+      metrics.verificationRuns.inc({ result: 'outcome' });
+      metrics.verificationOutcomes.inc({ outcome: decision.outcome, reason: reason ?? '' });
+      metrics.verificationSeconds.observe(Math.max(0, (now.getTime() - request.submittedAt.getTime()) / 1000));
+      logger.info(
+        { requestId, outcome: decision.outcome, reason, nc: maskNationalCode(nationalCode), m: maskMobile(mobile) },
+        'verification decided',
+      );
+      results.set(requestId, { kind: 'outcome', outcome: decision.outcome, ...(reason ? { reason } : {}) });
+    }
+    return results;
   }
 
-  queue.define<{ requestId: string }>(definition, async (job) => {
-    await verify(job.data.requestId);
+  async function verify(requestId: string): Promise<VerifyResult> {
+    if (typeof requestId !== 'string' || !UUID.test(requestId)) return { kind: 'already_done' };
+    const result = (await verifyBatch([requestId])).get(requestId.toLowerCase()) ?? { kind: 'already_done' };
+    if (result.kind === 'retry') throw result.error;
+    return result;
+  }
+
+  queue.defineBatch<{ requestId: string }>(definition, async (jobs) => {
+    const results = await verifyBatch(jobs.map((job) => job.data?.requestId));
+    const failed: { id: string; error: unknown }[] = [];
+    for (const job of jobs) {
+      const id = job.data?.requestId;
+      const r = typeof id === 'string' ? results.get(UUID.test(id) ? id.toLowerCase() : id) : undefined;
+      if (r?.kind === 'retry') failed.push({ id: job.id, error: r.error });
+    }
+    return { failed };
   });
   metrics.sources.queueDepth.set(VERIFICATION_QUEUE.name, () => queue.depth(VERIFICATION_QUEUE.name));
   metrics.sources.overdueVerifications = () => q.countOverdue(db, overdueBefore());
@@ -202,10 +350,12 @@ export function createVerificationService(deps: VerificationDeps) {
       await queue.send(VERIFICATION_QUEUE.name, { requestId }, { trx, startAfterSeconds: dueInSeconds, singletonKey: requestId });
     },
     setRejectionMemory(fn: RejectionMemory) {
-      rememberRejection = fn;
+      rememberRejections = fn;
     },
-    /** Checks one request now (the job handler; also for tools). Throws RegistryUnavailableError to be retried. */
+    /** Checks one request now (tools, tests). Throws RegistryUnavailableError (or another error) to be retried. */
     verify,
+    /** Checks a batch of requests (the job handler): a result per request id. */
+    verifyBatch,
     /**
      * Requests without an outcome past the promised time (VERIFICATION_PROMISE_HOURS),
      * oldest first — for the back office. `total` counts them all.
