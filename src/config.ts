@@ -318,6 +318,12 @@ export function loadConfig(env: Env = process.env) {
       /** Issuer shown in staff authenticator apps. */
       totpIssuer: readString(env, 'BACKOFFICE_TOTP_ISSUER', 'Dargah back office'),
     },
+    worker: {
+      /** Jobs a worker fetches at once per queue (verification settles a batch in one transaction). */
+      batchSize: readInt(env, 'WORKER_BATCH_SIZE', 50, 1, 500),
+      /** Parallel pollers per queue in one worker process. */
+      concurrency: readInt(env, 'WORKER_CONCURRENCY', 2, 1, 64),
+    },
     rateLimits: RATE_LIMITS,
     sso: {
       /** Lifetime of access tokens (opaque, checked by introspection or userinfo). */

@@ -10,7 +10,7 @@ const mode = process.argv[2] ?? 'all';
 
 async function startWorkers(platform: Platform) {
   await platform.queue.start();
-  await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: 20 });
+  await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: platform.config.worker.batchSize, localConcurrency: platform.config.worker.concurrency });
   // Housekeeping (purges of expired rows and of secret SMS texts): pg-boss cron schedules,
   // so across several worker processes each occurrence runs once, on one of them.
   await platform.housekeeping.schedule();
