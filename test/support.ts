@@ -19,6 +19,8 @@ export function testClock(start = new Date('2026-11-22T08:00:00Z')): TestClock {
 }
 
 export type TestEnv = {
+  /** The PostgreSQL schema of this run (undefined on PGlite). */
+  schema: string | undefined;
   platform: Platform;
   app: FastifyInstance;
   clock: TestClock;
@@ -62,6 +64,7 @@ export async function createTestEnv(options: {
   const app = options.noApp ? (undefined as unknown as FastifyInstance) : await buildApp(platform);
   if (app) await app.ready();
   return {
+    schema,
     platform,
     app,
     clock,
