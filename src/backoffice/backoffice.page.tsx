@@ -551,7 +551,13 @@ export function PersonPage(props: {
                 <tr>
                   <td safe>{when(ctx, e.occurred_at)}</td>
                   <td>
-                    <code safe>{e.event}</code>
+                    {isMessageKey(`audit_event.${e.event}`) ? (
+                      <span title={e.event} safe>
+                        {label(ctx, `audit_event.${e.event}`, e.event)}
+                      </span>
+                    ) : (
+                      <code safe>{e.event}</code>
+                    )}
                   </td>
                   <td safe>
                     {label(ctx, `backoffice.actor.${e.actor_type}`, e.actor_type) +

@@ -10,6 +10,7 @@ import { recoveryMessages } from '../recovery/recovery.messages.js';
 import { accountMessages } from '../account/account.messages.js';
 import { ssoMessages } from '../sso/sso.messages.js';
 import { backofficeMessages } from '../backoffice/backoffice.messages.js';
+import { auditMessages } from '../audit/audit.messages.js';
 import { webMessages } from './web.messages.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
@@ -26,6 +27,7 @@ const fa = {
   ...insuredMessages.fa,
   ...notificationMessages.fa,
   ...backofficeMessages.fa,
+  ...auditMessages.fa,
 };
 export type MessageKey = keyof typeof fa;
 
@@ -41,6 +43,7 @@ const en: Record<MessageKey, string> = {
   ...insuredMessages.en,
   ...notificationMessages.en,
   ...backofficeMessages.en,
+  ...auditMessages.en,
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { fa, en };

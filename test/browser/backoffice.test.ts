@@ -106,7 +106,7 @@ test('an operator activates a person sent to a branch; the person then signs in'
   await page.locator('#action-activate').getByRole('button', { name: 'فعال‌سازی' }).click();
   await page.waitForURL(`**/backoffice/people/${account.id}?done=activated*`);
   assert.equal(await page.locator('#account-status').innerText(), 'فعال');
-  assert.ok(await page.locator('#timeline').getByText('backoffice.account_activated').isVisible());
+  assert.ok(await page.locator('#timeline').getByText('فعال‌سازی حضوری در شعبه').isVisible());
   await screenshot(page, 'backoffice-person-activated');
   await context.close();
 
