@@ -6,7 +6,7 @@ import { SECURITY_QUESTIONS } from '../registration/securityQuestions.js';
 import type { SessionListItem } from '../signin/sessions.service.js';
 import { KeyboardMount, KeyboardScript } from '../signin/signin.page.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../web/components.js';
+import { CodeField, MobileField, CsrfField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import type { Profile } from './account.service.js';
@@ -265,7 +265,7 @@ export function MobilePage(props: { ctx: PageContext; values: Values; errors: Fi
         ) : (
           ''
         )}
-        <TextField ctx={ctx} name="mobile" label={labels.mobile} value={props.values.mobile} errors={errors} type="tel" inputmode="tel" autocomplete="tel-national" dir="ltr" maxlength={16} size="medium" />
+        <MobileField ctx={ctx} name="mobile" label={labels.mobile} value={props.values.mobile} errors={errors} />
         <TextField ctx={ctx} name="currentPassword" label={labels.currentPassword} errors={errors} type="password" autocomplete="current-password" dir="ltr" size="medium" />
         <div class="actions">
           <SubmitButton label={ctx.t('account.mobile_send')} />
@@ -285,7 +285,7 @@ export function MobileCodePage(props: { ctx: PageContext; flowId: string; mobile
       <form method="post" action={`/account/mobile/${props.flowId}`} class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('account.mobile_code_intro', { mobile: digits(ctx, props.mobile) })}</p>
-        <TextField ctx={ctx} name="code" label={ctx.t('account.code')} errors={errors} inputmode="numeric" autocomplete="one-time-code" dir="ltr" maxlength={10} size="short" />
+        <CodeField ctx={ctx} name="code" label={ctx.t('account.code')} errors={errors} maxlength={10} />
         <div class="actions">
           <SubmitButton label={ctx.t('account.code_submit')} />
         </div>

@@ -5,7 +5,7 @@ import type { AuditChainReport } from '../audit/audit.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import { isMessageKey, type MessageKey, type MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import type { AccountRow, PersonSummaryRow } from './backoffice.queries.js';
@@ -111,18 +111,12 @@ export function SignInPage(props: { ctx: PageContext; values: Record<string, str
         <p safe>{ctx.t('backoffice.signin_intro')}</p>
         <TextField ctx={ctx} name="username" label={labels.username} value={props.values.username} errors={errors} autocomplete="username" dir="ltr" size="medium" />
         <TextField ctx={ctx} name="password" label={labels.password} type="password" errors={errors} autocomplete="current-password" dir="ltr" size="medium" />
-        <TextField
+        <CodeField
           ctx={ctx}
           name="code"
           label={labels.code}
           hint={ctx.t('backoffice.totp_code_hint')}
-          errors={errors}
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          dir="ltr"
-          maxlength={6}
-          size="short"
-        />
+          errors={errors} />
         <div class="actions">
           <SubmitButton label={ctx.t('backoffice.signin_submit')} />
         </div>

@@ -2,7 +2,7 @@
 // JavaScript; with it, suggestions appear as one types) and the success page.
 import { toPersianDigits } from '../identity/digits.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import { MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import type { BranchView } from './branches.service.js';
@@ -196,18 +196,13 @@ export function FormPage(props: {
             </label>
           </div>
           <div data-when-national>
-            <TextField
+            <NationalCodeField
               ctx={ctx}
               name="nationalCode"
               label={labels.nationalCode!}
               hint={ctx.t('insured.national_code_hint')}
               value={values.nationalCode}
               errors={errors}
-              inputmode="numeric"
-              autocomplete="off"
-              dir="ltr"
-              maxlength={14}
-              size="medium"
             />
           </div>
           <div data-when-foreign class="foreign-block">
@@ -242,19 +237,13 @@ export function FormPage(props: {
         </div>
         <div class="card">
           <h2 safe>{ctx.t('insured.contact_title')}</h2>
-          <TextField
+          <MobileField
             ctx={ctx}
             name="mobile"
             label={labels.mobile!}
             hint={ctx.t(props.mobileRequired ? 'insured.mobile_hint_sms' : 'insured.mobile_hint')}
             value={values.mobile}
             errors={errors}
-            type="tel"
-            inputmode="tel"
-            autocomplete="tel-national"
-            dir="ltr"
-            maxlength={16}
-            size="medium"
             optional={!props.mobileRequired}
           />
           <TextField

@@ -1,6 +1,6 @@
 // Pages of password recovery: the choice, the security question (two steps) and SMS.
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import { MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import { KeyboardMount, KeyboardScript } from '../signin/signin.page.js';
@@ -35,7 +35,7 @@ export function QuestionStartPage(props: { ctx: PageContext; values: Values; err
       <ErrorSummary ctx={ctx} errors={errors} labels={{ nationalCode: ctx.t('recovery.national_code') }} params={props.errorParams} />
       <form method="post" action="/recovery/question" class="card" novalidate>
         <CsrfField ctx={ctx} />
-        <TextField ctx={ctx} name="nationalCode" label={ctx.t('recovery.national_code')} value={props.values.nationalCode} errors={errors} inputmode="numeric" autocomplete="username" dir="ltr" maxlength={20} size="medium" />
+        <NationalCodeField ctx={ctx} name="nationalCode" label={ctx.t('recovery.national_code')} value={props.values.nationalCode} errors={errors} autocomplete="username" maxlength={20} />
         <div class="actions">
           <SubmitButton label={ctx.t('recovery.continue')} />
         </div>
@@ -126,8 +126,8 @@ export function SmsRecoveryPage(props: { ctx: PageContext; values: Values; error
       <form method="post" action="/recovery/sms" class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('recovery.by_sms_text')}</p>
-        <TextField ctx={ctx} name="nationalCode" label={labels.nationalCode} value={props.values.nationalCode} errors={errors} inputmode="numeric" autocomplete="username" dir="ltr" maxlength={20} size="medium" />
-        <TextField ctx={ctx} name="mobile" label={labels.mobile} hint={ctx.t('recovery.mobile_hint')} value={props.values.mobile} errors={errors} type="tel" inputmode="tel" autocomplete="tel-national" dir="ltr" maxlength={16} size="medium" />
+        <NationalCodeField ctx={ctx} name="nationalCode" label={labels.nationalCode} value={props.values.nationalCode} errors={errors} autocomplete="username" maxlength={20} />
+        <MobileField ctx={ctx} name="mobile" label={labels.mobile} hint={ctx.t('recovery.mobile_hint')} value={props.values.mobile} errors={errors} />
         <div class="actions">
           <SubmitButton label={ctx.t('recovery.send')} />
         </div>

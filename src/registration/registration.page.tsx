@@ -5,7 +5,7 @@ import { toPersianDigits } from '../identity/digits.js';
 import { JALALI_MONTHS } from '../identity/jalali.js';
 import { MOBILE_OPERATORS } from '../identity/mobile.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
+import { CodeField, MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import { COUNTRIES, countryName } from './countries.js';
@@ -45,18 +45,13 @@ export function StartPage(props: { ctx: PageContext; values: Values; errors: Fie
       <form method="post" action="/register" class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('registration.step1_intro')}</p>
-        <TextField
+        <NationalCodeField
           ctx={ctx}
           name="nationalCode"
           label={labels.nationalCode}
           hint={ctx.t('registration.national_code_hint')}
           value={values.nationalCode}
           errors={errors}
-          inputmode="numeric"
-          autocomplete="off"
-          dir="ltr"
-          maxlength={14}
-          size="medium"
         />
         <SelectField
           ctx={ctx}
@@ -67,19 +62,13 @@ export function StartPage(props: { ctx: PageContext; values: Values; errors: Fie
           placeholder={ctx.t('registration.mobile_operator_choose')}
           options={MOBILE_OPERATORS.map((op) => ({ value: op, label: ctx.t(`registration.operator.${op}`) }))}
         />
-        <TextField
+        <MobileField
           ctx={ctx}
           name="mobile"
           label={labels.mobile}
           hint={ctx.t('registration.mobile_hint')}
           value={values.mobile}
           errors={errors}
-          type="tel"
-          inputmode="tel"
-          autocomplete="tel-national"
-          dir="ltr"
-          maxlength={16}
-          size="medium"
         />
         <div class="actions">
           <SubmitButton label={ctx.t('registration.continue')} />
@@ -107,18 +96,12 @@ export function CodePage(props: { ctx: PageContext; flow: FlowView; errors: Fiel
       <form method="post" action={`/register/flow/${flow.id}/code`} class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('registration.code_intro', { mobile: flow.mobile })}</p>
-        <TextField
+        <CodeField
           ctx={ctx}
           name="code"
           label={labels.code}
           hint={ctx.t('registration.code_hint', { minutes: props.ttlMinutes })}
-          errors={errors}
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          dir="ltr"
-          maxlength={6}
-          size="short"
-        />
+          errors={errors} />
         <div class="actions">
           <SubmitButton label={ctx.t('registration.code_submit')} />
         </div>
@@ -389,8 +372,8 @@ export function StatusPage(props: { ctx: PageContext; values: Values; errors: Fi
       <form method="post" action="/register/status" class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('status.intro')}</p>
-        <TextField ctx={ctx} name="nationalCode" label={labels.nationalCode} value={values.nationalCode} errors={errors} inputmode="numeric" dir="ltr" maxlength={14} size="medium" />
-        <TextField ctx={ctx} name="mobile" label={labels.mobile} value={values.mobile} errors={errors} type="tel" inputmode="tel" dir="ltr" maxlength={16} size="medium" />
+        <NationalCodeField ctx={ctx} name="nationalCode" label={labels.nationalCode} value={values.nationalCode} errors={errors} />
+        <MobileField ctx={ctx} name="mobile" label={labels.mobile} value={values.mobile} errors={errors} />
         <div class="actions">
           <SubmitButton label={ctx.t('status.submit')} />
         </div>

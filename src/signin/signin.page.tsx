@@ -2,7 +2,7 @@
 // security tips; the one-time SMS code pages; the registration guide. Plain forms: the
 // on-screen keyboard is added by /static/keyboard.js when JavaScript runs.
 import type { FieldErrors, PageContext } from '../web/context.js';
-import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
+import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 
@@ -224,17 +224,11 @@ export function CodeEnterPage(props: {
       <form method="post" action={`/signin/code/${props.flowId}`} class="card" novalidate>
         <CsrfField ctx={ctx} />
         {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
-        <TextField
+        <CodeField
           ctx={ctx}
           name="code"
           label={ctx.t('signin.code')}
-          errors={errors}
-          inputmode="numeric"
-          autocomplete="one-time-code"
-          dir="ltr"
-          maxlength={10}
-          size="short"
-        />
+          errors={errors} maxlength={10} />
         <div class="actions">
           <SubmitButton label={ctx.t('signin.code_submit')} />
           <a href="/signin/code" safe>

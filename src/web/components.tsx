@@ -193,3 +193,18 @@ export function Notice(props: { kind: 'info' | 'success' | 'warning'; children: 
     </div>
   );
 }
+
+/** A national code or other identifier typed in digits: numeric keypad, left to right. */
+export function NationalCodeField(props: CommonFieldProps & { value?: string; autocomplete?: string; maxlength?: number }) {
+  return <TextField {...props} inputmode="numeric" autocomplete={props.autocomplete ?? 'off'} dir="ltr" maxlength={props.maxlength ?? 14} size="medium" />;
+}
+
+/** A mobile number in any of the accepted forms (09…, +989…, 00989…). */
+export function MobileField(props: CommonFieldProps & { value?: string }) {
+  return <TextField {...props} type="tel" inputmode="tel" autocomplete="tel-national" dir="ltr" maxlength={16} size="medium" />;
+}
+
+/** A one-time code received by SMS or from an authenticator app (never echoed back). */
+export function CodeField(props: CommonFieldProps & { maxlength?: number }) {
+  return <TextField {...props} inputmode="numeric" autocomplete="one-time-code" dir="ltr" maxlength={props.maxlength ?? 6} size="short" />;
+}
