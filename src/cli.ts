@@ -6,6 +6,7 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
+import { lifecycleMarkdown } from './accounts/transitions.js';
 import { createBranchService } from './insured/branches.service.js';
 import { RegistryDataError } from './registries/index.js';
 
@@ -19,6 +20,14 @@ export type CliCommand = {
 export const COMMANDS: Record<string, CliCommand> = {
   ...STAFF_COMMANDS,
   ...SSO_COMMANDS,
+  'accounts lifecycle': {
+    usage: 'accounts lifecycle',
+    summary: 'Print the account lifecycle (state diagram and transition table) as Markdown: docs/account-lifecycle.md',
+    async run(_args, { io }) {
+      io.out(lifecycleMarkdown());
+      return 0;
+    },
+  },
   'branches import': {
     usage: 'branches import FILE',
     summary: 'Add or update branches from a CSV (code,name,province,city); existing codes are updated',

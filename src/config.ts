@@ -139,20 +139,28 @@ export const RATE_LIMITS = {
   backofficeSignInPerUser: { points: 5, durationSeconds: 900, blockSeconds: 900 },
   /** Wrong passwords from one address (any usernames); then refused for the block time. */
   signinFailuresPerIp: { points: 30, durationSeconds: 900, blockSeconds: 900 },
-  /** Sign-in attempts on one username (known or not) — beside the account lockout in the database. */
+  /** Sign-in attempts on one username from one address (known or not). */
   signinPerUsername: { points: 10, durationSeconds: 900, blockSeconds: 900 },
-  /** Sign-in codes by SMS asked for one username, per day. */
-  signinCodePerUsername: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
+  /**
+   * Wrong passwords (also current-password checks on the person's own pages) for one account
+   * from one address: then that address is refused for the block time — other addresses,
+   * the owner's among them, are not.
+   */
+  signinFailuresPerAccountAndIp: { points: 10, durationSeconds: 900, blockSeconds: 900 },
+  /** Sign-in codes by SMS asked for one username, per day (all addresses together; well above one address's share). */
+  signinCodePerUsername: { points: 20, durationSeconds: 86400, blockSeconds: 0 },
+  /** Sign-in codes by SMS asked for one username from one address, per day. */
+  signinCodePerUsernameAndIp: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
   /** Sign-in codes by SMS asked from one address, per hour. */
   signinCodePerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
   /** Security-question answers tried for one national code, per day. */
   recoveryAnswerPerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
   /** Security-question recovery steps from one address, per hour. */
   recoveryQuestionPerIp: { points: 30, durationSeconds: 3600, blockSeconds: 0 },
-  /** SMS recovery requests for one national code, per day. */
-  recoverySmsPerNationalCode: { points: 3, durationSeconds: 86400, blockSeconds: 0 },
-  /** SMS recovery requests naming one mobile number, per day. */
-  recoverySmsPerMobile: { points: 3, durationSeconds: 86400, blockSeconds: 0 },
+  /** SMS recoveries sent for one national code, per day (only requests whose mobile matches count). */
+  recoverySmsPerNationalCode: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
+  /** SMS recoveries sent to one mobile number, per day (only requests whose national code matches count). */
+  recoverySmsPerMobile: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
   /** SMS recovery requests from one address, per day. */
   recoverySmsPerIp: { points: 20, durationSeconds: 86400, blockSeconds: 0 },
   /** Codes sent to a new mobile number by one account, per day. */
@@ -286,10 +294,14 @@ export function loadConfig(env: Env = process.env) {
       sessionIdleMinutes: readInt(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
       /** Hours after sign-in at which a session ends whatever the activity. */
       sessionAbsoluteHours: readInt(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
-      /** Consecutive wrong passwords that lock an account. */
-      maxFailures: readInt(env, 'SIGNIN_MAX_FAILURES', 5, 1, 100),
-      /** Minutes an account stays locked after SIGNIN_MAX_FAILURES wrong passwords. */
-      lockoutMinutes: readInt(env, 'SIGNIN_LOCKOUT_MINUTES', 15, 1, 7 * 24 * 60),
+      /**
+       * Failed password checks of one account, from any addresses, after which every sign-in
+       * to it also needs a captcha (never a lockout: a stranger cannot lock the owner out).
+       * Well above what one address may try (signinFailuresPerAccountAndIp).
+       */
+      captchaAfterFailures: readInt(env, 'SIGNIN_CAPTCHA_AFTER_FAILURES', 20, 1, 10000),
+      /** Hours over which an account's failed password checks are counted. */
+      failureWindowHours: readInt(env, 'SIGNIN_FAILURE_WINDOW_HOURS', 24, 1, 24 * 30),
       /** Seconds a one-time sign-in (or new-mobile) code is valid. */
       codeTtlSeconds: readInt(env, 'SIGNIN_CODE_TTL_SECONDS', 180, 30, 3600),
       /** Wrong codes allowed per code before it stops working. */

@@ -20,6 +20,7 @@ import { createRegistries, type RegistriesHandle, type RegistryFaults } from './
 import { createPasswordHasher } from './security/passwords.js';
 import { createRateLimiter } from './security/rateLimits.js';
 import { createAccountService } from './account/account.service.js';
+import { createAccountsService } from './accounts/accounts.service.js';
 import { createRecoveryService } from './recovery/recovery.service.js';
 import { createSessionService } from './signin/sessions.service.js';
 import { createSigninService } from './signin/signin.service.js';
@@ -113,7 +114,9 @@ export async function createPlatform(options: PlatformOptions) {
     },
     secretRetentionSeconds: config.sms.secretRetentionSeconds,
   });
-  const verification = createVerificationService({ db, queue, config, registries, sms, metrics, logger, clock });
+  // The owner of the account and its credentials: every capability below changes an account through it.
+  const accounts = createAccountsService({ db, config, hasher, secrets, limiter, sms, logger, clock });
+  const verification = createVerificationService({ db, queue, config, registries, sms, accounts, metrics, logger, clock });
   const registration = createRegistrationService({
     db,
     config,
@@ -126,23 +129,52 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
     scheduleVerification: verification.schedule,
+    accounts,
   });
   verification.setRejectionMemory(registration.rememberRejections);
   // Sign-in, sessions, the person's own account and recovery (issue 4).
   const sessions = createSessionService({ db, config, secrets, clock });
-  const account = createAccountService({ db, config, hasher, secrets, limiter, sessions, sms, mobileOwnership: registries.mobileOwnership, logger, clock });
-  const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts: account, logger, clock });
-  const signin = createSigninService({ db, config, hasher, secrets, limiter, sessions, sms, useTemporaryPassword: recovery.useTemporaryPassword, metrics, logger, clock });
+  const captcha = createCaptchaService({ db, secrets, clock, cost: config.captcha.cost, ttlSeconds: config.captcha.ttlSeconds });
+  const signin = createSigninService({
+    db,
+    config,
+    hasher,
+    secrets,
+    limiter,
+    sessions,
+    sms,
+    accounts,
+    verifyCaptcha: async (payload) => ({ ok: (await captcha.verify(payload)).ok }),
+    metrics,
+    logger,
+    clock,
+  });
+  const account = createAccountService({
+    db,
+    config,
+    hasher,
+    secrets,
+    limiter,
+    accounts,
+    checkCurrentPassword: (a, password, meta) => signin.checkGuarded(a, password, meta),
+    sms,
+    mobileOwnership: registries.mobileOwnership,
+    logger,
+    clock,
+  });
+  const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts, passwordPolicy: account.passwordPolicy, logger, clock });
   const sso = createSsoService({ db, config, secrets, clock, logger });
   await sso.init();
   const branches = createBranchService({ db, clock });
   const seededBranches = await branches.seedIfEmpty(config.registries.csv.branches);
   if (seededBranches) logger.info({ branches: seededBranches }, 'branch list seeded');
-  const captcha = createCaptchaService({ db, secrets, clock, cost: config.captcha.cost, ttlSeconds: config.captcha.ttlSeconds });
   const insured = createInsuredService({
     db,
     config,
     insuranceRecords: registries.insuranceRecords,
+    civilRegistry: registries.civilRegistry,
+    accounts,
+    queue,
     branches,
     captcha,
     sms,
@@ -151,15 +183,20 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
   });
+  // The duties of the account's transitions that other capabilities carry out, in the
+  // transition's transaction: sessions end (or the asking one continues under a new id),
+  // and every single sign-on grant ends (back-channel logout once committed).
+  const ssoLogout = defineSsoLogoutJob(queue, sso);
+  accounts.setCredentialRetirers({
+    endSessions: (trx, accountId, reason, keepId) => sessions.endAllOf(trx, accountId, reason, keepId),
+    rotateSession: (trx, sessionId) => sessions.rotate(trx, sessionId),
+    endSingleSignOn: (trx, accountId) => ssoLogout.schedule(trx as Kysely<DB>, accountId),
+  });
   // Seed 001: the general permissions follow the first password change, in its transaction
   // (the grant is idempotent and only for insured accounts).
-  account.onPasswordChanged((trx, e) => insured.grantGeneralPermissionsAfterFirstChange(trx, e.accountId).then(() => undefined));
+  accounts.onPasswordSet((trx, e) => insured.grantGeneralPermissionsAfterFirstChange(trx, e.accountId).then(() => undefined));
   // A new password ends every flow a temporary or initial password was sent for: those texts go.
-  account.onPasswordChanged((trx, e) => sms.endSecretsOf(trx, { accountId: e.accountId }).then(() => undefined));
-  // ... and signs the person out of every service (back-channel logout after commit). A browser
-  // still signed in to the portal gets into a service again without a password.
-  const ssoLogout = defineSsoLogoutJob(queue, sso);
-  account.onPasswordChanged((trx, e) => ssoLogout.schedule(trx as Kysely<DB>, e.accountId));
+  accounts.onPasswordSet((trx, e) => sms.endSecretsOf(trx, { accountId: e.accountId }).then(() => undefined));
 
   // Branch back office (issue 7): staff sign-in and the actions staff take on accounts.
   const staff = createStaffService({
@@ -182,11 +219,8 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
     rememberRejection: registration.rememberRejection,
-    endPersonSessions: async (trx, accountId) => {
-      const ended = await sessions.endAllOf(trx, accountId, 'ended_by_staff');
-      await ssoLogout.schedule(trx as Kysely<DB>, accountId);
-      return ended;
-    },
+    accounts,
+    mobileOwnership: registries.mobileOwnership,
   });
 
   // Purges, each on a pg-boss cron schedule (src/jobs/housekeeping.ts; scheduled by workers).
@@ -216,6 +250,7 @@ export async function createPlatform(options: PlatformOptions) {
     registries,
     hasher,
     sms,
+    accounts,
     registration,
     verification,
     staff,

@@ -12,6 +12,7 @@ import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import type { FastifyInstance } from 'fastify';
 import { initialPasswordExpired } from '../src/insured/initialPassword.js';
+import { INSURED_IDENTITY_QUEUE } from '../src/insured/insured.service.js';
 import { browser, createTestEnv, lastSmsTo, type TestEnv } from './support.js';
 
 // Demo people (demo/PEOPLE.md).
@@ -205,7 +206,7 @@ describe('insured registration API', () => {
     const a = (await accountOf(env, TAHERI.nationalCode))!;
     const granted = await env.platform.db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ must_change_password: false }).where('id', '=', a.id).execute();
-      return env.platform.insured.grantGeneralPermissionsAfterFirstChange(trx, a.id, { ip: '127.0.0.1' });
+      return env.platform.insured.grantGeneralPermissionsAfterFirstChange(trx, a.id);
     });
     assert.deepEqual(granted, ['payment_slip_issue', 'payment_slip_receive', 'pension_statement']);
     const after1 = (await accountOf(env, TAHERI.nationalCode))!;
@@ -283,6 +284,27 @@ describe('insured registration with INSURED_INITIAL_PASSWORD=sms and all groups 
     assert.equal((await env.platform.hasher.verify(a.password_hash!, password)).valid, true);
     assert.equal((await env.platform.hasher.verify(a.password_hash!, MORADI.nationalCode)).valid, false);
     assert.equal(a.initial_password_expires_at!.getTime(), env.clock.now().getTime() + 3 * 86_400_000);
+  });
+});
+
+describe('insured registration attaches the civil registry\'s identity', () => {
+  test('registry down at registration: the account is created, a job attaches the identity once it answers (never a blank identity left)', async () => {
+    const env = await createTestEnv({ env: fast });
+    try {
+      env.platform.registries.faults.civilRegistry = 'unavailable';
+      const res = await register(env, { ...NOORI });
+      assert.equal(res.statusCode, 201, res.body);
+      const before = (await accountOf(env, NOORI.nationalCode))!;
+      assert.equal(before.first_name, null);
+      env.platform.registries.faults.civilRegistry = null;
+      await env.platform.queue.runDue(INSURED_IDENTITY_QUEUE.name, { includeFuture: true });
+      const after = (await accountOf(env, NOORI.nationalCode))!;
+      assert.ok(after.first_name && after.last_name && after.birth_date && after.gender, JSON.stringify(after));
+      const events = await env.platform.db.selectFrom('audit_events').select('event').where('account_id', '=', after.id).execute();
+      assert.ok(events.some((e) => e.event === 'account.identity_attached'));
+    } finally {
+      await env.close();
+    }
   });
 });
 
@@ -417,9 +439,13 @@ describe('first sign-in of an insured person (sign-in and account capabilities)'
       payload: { currentPassword: TAHERI.nationalCode, newPassword: 'Kohsar#Baran58', newPasswordConfirmation: 'Kohsar#Baran58' },
     });
     assert.equal(changed.statusCode, 200, changed.body);
-    const me = await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth });
+    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: auth })).statusCode, 401, 'the old token ends with the forced change');
+    const me = await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${changed.json().sessionToken}` } });
     assert.equal(me.statusCode, 200, me.body);
     assert.deepEqual(me.json().permissions, ['payment_slip_issue', 'payment_slip_receive']);
+    // The civil registry's identity is attached at registration (the «—» defect).
+    assert.equal(me.json().firstName, 'مهدی');
+    assert.equal(me.json().lastName, 'طاهری');
     const a = (await accountOf(env, TAHERI.nationalCode))!;
     assert.equal(a.must_change_password, false);
     const events = await env.platform.db.selectFrom('audit_events').select('event').where('account_id', '=', a.id).orderBy('id').execute();

@@ -1,6 +1,8 @@
 // Sign-in, sessions, lockouts and the forced password change, through HTTP (app.inject).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { createPasswordHasher } from '../src/security/passwords.js';
 import { browser, createTestEnv, lastCodeTo, lastSmsTo, type TestEnv } from './support.js';
 import { apiSignIn, bearer, insertAccount, NEW_PASSWORD, PASSWORD, smsCountTo } from './signin.support.js';
@@ -265,70 +267,139 @@ describe('API sign-in', () => {
   });
 });
 
-describe('lockout and limits', () => {
-  test('five wrong passwords lock the account for the configured time; the lock hides whether a password is right', async () => {
-    const a = await insertAccount(env.platform);
-    const ip = freshIp();
-    for (let i = 1; i <= 4; i++) {
-      const r = await apiSignIn(env.app, a.nationalCode, `Wrong!Pass${i}`, ip);
+describe('guessing: per address, then a captcha — never a lockout', () => {
+  let guarded: TestEnv;
+  before(async () => {
+    // A low captcha threshold and a cheap captcha keep the test short; the rules are the same.
+    guarded = await createTestEnv({ env: { SIGNIN_CAPTCHA_AFTER_FAILURES: '12', CAPTCHA_COST: '20' } });
+  });
+  after(() => guarded.close());
+
+  async function solvedCaptcha(): Promise<string> {
+    const res = await guarded.app.inject({ method: 'GET', url: '/api/v1/captcha' });
+    const challenge = res.json() as Challenge;
+    const solution = await solveChallenge({ challenge, deriveKey });
+    return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64');
+  }
+
+  test('a stranger\'s wrong passwords refuse the stranger\'s address only: the owner signs in from another (the lockout defect)', async () => {
+    const a = await insertAccount(guarded.platform);
+    const stranger = freshIp();
+    const share = guarded.config.rateLimits.signinFailuresPerAccountAndIp.points;
+    for (let i = 1; i <= share; i++) {
+      const r = await apiSignIn(guarded.app, a.nationalCode, `Wrong!Pass${i}`, stranger);
       assert.equal(r.statusCode, 401, `attempt ${i}`);
     }
-    const fifth = await apiSignIn(env.app, a.nationalCode, 'Wrong!Pass5', ip);
-    assert.equal(fifth.statusCode, 423);
-    assert.equal(fifth.json().error.code, 'signin.locked');
-    assert.equal(fifth.headers['retry-after'], String(15 * 60));
-    const row = await env.platform.db.selectFrom('accounts').select(['locked_until']).where('id', '=', a.id).executeTakeFirstOrThrow();
-    assert.equal(row.locked_until!.getTime(), env.clock.now().getTime() + 15 * MIN);
+    const refused = await apiSignIn(guarded.app, a.nationalCode, a.password, stranger);
+    assert.equal(refused.statusCode, 429, 'this address has used its share, even with the right password');
+    assert.ok(Number(refused.headers['retry-after']) > 0);
+    const owner = await apiSignIn(guarded.app, a.nationalCode, a.password, freshIp());
+    assert.equal(owner.statusCode, 200, 'the owner, elsewhere, is not locked out');
+    const row = await guarded.platform.db.selectFrom('accounts').select(['locked_until']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    assert.equal(row.locked_until, null, 'the account is never locked');
+  });
 
-    const right = await apiSignIn(env.app, a.nationalCode, a.password, ip);
-    const wrong = await apiSignIn(env.app, a.nationalCode, 'Wrong!Pass6', ip);
-    assert.equal(right.statusCode, 423);
-    assert.deepEqual(right.json(), wrong.json());
-    // The web page says the same.
-    const b = browser(env.app);
+  test('the page warns how many tries this device has left', async () => {
+    const a = await insertAccount(guarded.platform);
+    const b = browser(guarded.app);
     await b.get('/signin');
-    const page = await b.post('/signin', { username: a.nationalCode, password: a.password });
-    assert.equal(page.statusCode, 423);
-    assert.match(page.body, /قفل/);
-
-    env.clock.advance(14 * MIN);
-    assert.equal((await apiSignIn(env.app, a.nationalCode, a.password, ip)).statusCode, 423);
-    env.clock.advance(1 * MIN + 1000);
-    const unlocked = await apiSignIn(env.app, a.nationalCode, a.password, ip);
-    assert.equal(unlocked.statusCode, 200);
-    const audit = await env.platform.db.selectFrom('audit_events').select('event').where('account_id', '=', a.id).execute();
-    assert.ok(audit.some((e) => e.event === 'signin.locked'));
+    let page = await b.post('/signin', { username: a.nationalCode, password: 'Wrong!Pass1' });
+    assert.equal(page.statusCode, 401);
+    for (let i = 0; i < 7; i++) page = await b.post('/signin', { username: a.nationalCode, password: 'Wrong!Pass1' });
+    assert.match(page.body, /تلاش دیگر باقی مانده است/);
   });
 
-  test('a success resets the count of wrong passwords', async () => {
-    const a = await insertAccount(env.platform);
-    const ip = freshIp();
-    for (let i = 0; i < 4; i++) await apiSignIn(env.app, a.nationalCode, 'Wrong!Pass1', ip);
-    assert.equal((await apiSignIn(env.app, a.nationalCode, a.password, ip)).statusCode, 200);
-    for (let i = 0; i < 4; i++) assert.equal((await apiSignIn(env.app, a.nationalCode, 'Wrong!Pass1', ip)).statusCode, 401);
-    assert.equal((await apiSignIn(env.app, a.nationalCode, a.password, ip)).statusCode, 200);
+  test('many failures from many addresses ask for a captcha (401 signin.captcha_required); with one the owner signs in', async () => {
+    const a = await insertAccount(guarded.platform);
+    const threshold = 12;
+    for (let i = 0; i < threshold; i++) assert.equal((await apiSignIn(guarded.app, a.nationalCode, 'Wrong!Pass1', freshIp())).statusCode, 401);
+    const asked = await apiSignIn(guarded.app, a.nationalCode, a.password, freshIp());
+    assert.equal(asked.statusCode, 401);
+    assert.equal(asked.json().error.code, 'signin.captcha_required');
+    const withCaptcha = await guarded.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: a.nationalCode, password: a.password, captcha: await solvedCaptcha() }, remoteAddress: freshIp() });
+    assert.equal(withCaptcha.statusCode, 200, withCaptcha.body);
+    // A success clears the account-wide count: no captcha next time.
+    assert.equal((await apiSignIn(guarded.app, a.nationalCode, a.password, freshIp())).statusCode, 200);
   });
 
-  test('per address: 30 wrong passwords, then 429 with Retry-After; other addresses are not affected', async () => {
+  test('eight parallel guesses from one address never check more passwords than the share', async () => {
+    const a = await insertAccount(guarded.platform);
     const ip = freshIp();
-    const limit = env.config.rateLimits.signinFailuresPerIp.points;
+    const share = guarded.config.rateLimits.signinFailuresPerAccountAndIp.points;
+    const results = await Promise.all(Array.from({ length: share + 8 }, (_, i) => apiSignIn(guarded.app, a.nationalCode, `Wrong!Pass${i}`, ip)));
+    const checked = results.filter((r) => r.statusCode === 401).length;
+    assert.ok(checked <= share + 1, `${checked} passwords checked with a share of ${share}`);
+  });
+
+  test('per address: 30 wrong passwords (any usernames), then 429 with Retry-After; other addresses are not affected', async () => {
+    const ip = freshIp();
+    const limit = guarded.config.rateLimits.signinFailuresPerIp.points;
     for (let i = 0; i < limit; i++) {
-      // Unknown usernames, so no account gets locked on the way.
       const username = String(100000000000 + i);
-      assert.equal((await apiSignIn(env.app, username, 'Wrong!Pass1', ip)).statusCode, 401);
+      assert.equal((await apiSignIn(guarded.app, username, 'Wrong!Pass1', ip)).statusCode, 401);
     }
-    const refused = await apiSignIn(env.app, '0499370899', PASSWORD, ip);
+    const refused = await apiSignIn(guarded.app, '0499370899', PASSWORD, ip);
     assert.equal(refused.statusCode, 429);
     assert.equal(refused.json().error.code, 'signin.limited');
     assert.ok(Number(refused.headers['retry-after']) > 0);
-    assert.equal((await apiSignIn(env.app, '200000000000', 'Wrong!Pass1', freshIp())).statusCode, 401);
+    assert.equal((await apiSignIn(guarded.app, '200000000000', 'Wrong!Pass1', freshIp())).statusCode, 401);
   });
 
-  test('per username: 10 attempts in the window, from any address, then 429', async () => {
-    const limit = env.config.rateLimits.signinPerUsername.points;
-    for (let i = 0; i < limit; i++) assert.equal((await apiSignIn(env.app, '300000000000', 'Wrong!Pass1', freshIp())).statusCode, 401);
-    const refused = await apiSignIn(env.app, '300000000000', 'Wrong!Pass1', freshIp());
-    assert.equal(refused.statusCode, 429);
+  test('per username and address: 10 attempts in the window, then 429; another address is not affected', async () => {
+    const limit = guarded.config.rateLimits.signinPerUsername.points;
+    const ip = freshIp();
+    for (let i = 0; i < limit; i++) assert.equal((await apiSignIn(guarded.app, '300000000000', 'Wrong!Pass1', ip)).statusCode, 401);
+    assert.equal((await apiSignIn(guarded.app, '300000000000', 'Wrong!Pass1', ip)).statusCode, 429);
+    assert.equal((await apiSignIn(guarded.app, '300000000000', 'Wrong!Pass1', freshIp())).statusCode, 401);
+  });
+
+  test('an account locked before the lockout was retired keeps its lock until it ends (staff may lift it)', async () => {
+    const a = await insertAccount(guarded.platform);
+    await guarded.platform.db.updateTable('accounts').set({ locked_until: new Date(guarded.clock.now().getTime() + 5 * MIN) }).where('id', '=', a.id).execute();
+    const locked = await apiSignIn(guarded.app, a.nationalCode, a.password, freshIp());
+    assert.equal(locked.statusCode, 423);
+    guarded.clock.advance(5 * MIN + 1000);
+    assert.equal((await apiSignIn(guarded.app, a.nationalCode, a.password, freshIp())).statusCode, 200);
+  });
+});
+
+describe('current-password checks count as failed sign-ins', () => {
+  test('wrong current passwords on /account/password, the API and the mobile change: refused after the share (the guessing defect)', async () => {
+    const a = await insertAccount(env.platform);
+    const ip = freshIp();
+    const token = (await apiSignIn(env.app, a.nationalCode, a.password, ip)).json().sessionToken as string;
+    const share = env.config.rateLimits.signinFailuresPerAccountAndIp.points;
+    const statuses: number[] = [];
+    for (let i = 0; i < share + 2; i++) {
+      const r = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/session/password',
+        headers: bearer(token),
+        payload: { currentPassword: `Wrong!Pass${i}`, newPassword: NEW_PASSWORD, newPasswordConfirmation: NEW_PASSWORD },
+        remoteAddress: ip,
+      });
+      statuses.push(r.statusCode);
+    }
+    assert.ok(statuses.slice(0, share).every((s) => s === 400), statuses.join(','));
+    assert.equal(statuses.at(-1), 429, 'refused once the share is used');
+    const right = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/session/password',
+      headers: bearer(token),
+      payload: { currentPassword: a.password, newPassword: NEW_PASSWORD, newPasswordConfirmation: NEW_PASSWORD },
+      remoteAddress: ip,
+    });
+    assert.equal(right.statusCode, 429, 'even the right one waits: the guesser cannot tell');
+
+    // The pages count into the same share.
+    const b = await insertAccount(env.platform);
+    const page = browser(env.app);
+    await page.get('/signin');
+    await page.post('/signin', { username: b.nationalCode, password: b.password });
+    await page.get('/account/mobile');
+    let last = 0;
+    for (let i = 0; i < share + 1; i++) last = (await page.post('/account/mobile', { mobile: '09128890822', currentPassword: `Wrong!Pass${i}` })).statusCode;
+    assert.equal(last, 429);
   });
 });
 
@@ -395,7 +466,11 @@ describe('forced password change', () => {
     assert.equal(same.json().error.fields.newPassword, 'account.password_same_as_current');
     const done = await change({ currentPassword: a.password, newPassword: NEW_PASSWORD, newPasswordConfirmation: NEW_PASSWORD });
     assert.equal(done.statusCode, 200);
-    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).statusCode, 200);
+    // The session continues under a new token; the old one stops working (the rotation defect).
+    const rotated = done.json().sessionToken as string;
+    assert.ok(rotated && rotated !== token);
+    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) })).statusCode, 401);
+    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(rotated) })).statusCode, 200);
     assert.equal((await apiSignIn(env.app, a.nationalCode, a.password)).statusCode, 401);
     const again = await apiSignIn(env.app, a.nationalCode, NEW_PASSWORD);
     assert.deepEqual(again.json().requiredActions, []);
@@ -448,11 +523,13 @@ describe('password change ends the other sessions', () => {
       payload: { currentPassword: a.password, newPassword: NEW_PASSWORD, newPasswordConfirmation: NEW_PASSWORD },
     });
     assert.equal(res.statusCode, 200);
-    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(t1) })).statusCode, 200);
+    const rotated = res.json().sessionToken as string;
+    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(rotated) })).statusCode, 200, 'this session continues under its new token');
+    assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(t1) })).statusCode, 401);
     assert.equal((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(t2) })).statusCode, 401);
     assert.equal(await smsCountTo(env.platform, a.mobile), before + 1);
     const audit = await env.platform.db.selectFrom('audit_events').select(['event', 'data']).where('account_id', '=', a.id).where('event', '=', 'account.password_changed').executeTakeFirstOrThrow();
-    assert.equal((audit.data as { endedSessions: number }).endedSessions, 1);
+    assert.equal((audit.data as { retired: { sessions: number } }).retired.sessions, 1);
   });
 });
 
@@ -521,16 +598,29 @@ describe('one-time SMS code sign-in', () => {
     assert.match(expired.body, /مهلت این رمز/);
   });
 
-  test('per username: five codes a day', async () => {
+  test('per username and address: five codes a day; the owner at another address still gets one (the lockout defect)', async () => {
     const a = await insertAccount(env.platform);
     const b = browser(env.app);
     await b.get('/signin/code');
-    const limit = env.config.rateLimits.signinCodePerUsername.points;
+    const limit = env.config.rateLimits.signinCodePerUsernameAndIp.points;
     for (let i = 0; i < limit; i++) assert.equal((await b.post('/signin/code', { username: a.nationalCode })).statusCode, 303);
     await b.get('/signin/code');
     const refused = await b.post('/signin/code', { username: a.nationalCode });
     assert.equal(refused.statusCode, 429);
     assert.ok(Number(refused.headers['retry-after']) > 0);
+    const owner = await env.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: a.nationalCode, password: a.password }, remoteAddress: freshIp() });
+    assert.equal(owner.statusCode, 200, 'password sign-in is untouched');
+    const api = browser(env.app);
+    const page = await api.get('/signin/code');
+    assert.equal(page.statusCode, 200);
+    const other = await env.app.inject({
+      method: 'POST',
+      url: '/signin/code',
+      payload: new URLSearchParams({ username: a.nationalCode, _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...api.jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+      remoteAddress: freshIp(),
+    });
+    assert.equal(other.statusCode, 303, 'another address still gets a code');
   });
 
   test('a forced change also follows a code sign-in', async () => {

@@ -258,14 +258,10 @@ describe('the development outbox', () => {
       );
       await env.platform.queue.runDue(SMS_QUEUE.name);
       assert.match((await row(env, 'tmp:1')).body, /Tmp#Pass4455/, 'delivered to the outbox, kept');
-      await env.platform.db.transaction().execute(async (trx) => {
-        const account = await trx.selectFrom('accounts').selectAll().where('id', '=', a.id).executeTakeFirstOrThrow();
-        await env.platform.account.applyNewPassword(trx, account as never, await env.platform.hasher.hash('Kouh#Damavand57'), {
-          keepSessionId: null,
-          event: 'account.password_changed',
-          meta: { ip: '10.0.0.7', lang: 'en', userAgent: null } as never,
-        });
-      });
+      const hash = await env.platform.hasher.hash('Kouh#Damavand57');
+      await env.platform.db.transaction().execute((trx) =>
+        env.platform.accounts.setPassword(trx, 'setPasswordByPerson', { kind: 'person', accountId: a.id, ip: '10.0.0.7', lang: 'en' }, a.id, hash),
+      );
       assert.ok(!(await row(env, 'tmp:1')).body.includes('Tmp#Pass4455'));
     } finally {
       await env.close();

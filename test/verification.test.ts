@@ -9,6 +9,7 @@ import type { SmsProvider } from '../src/notifications/providers.js';
 import { SMS_QUEUE } from '../src/notifications/sms.service.js';
 import { t } from '../src/web/i18n.js';
 import { verifyAuditChain } from '../src/audit/audit.js';
+import { createAccountsService } from '../src/accounts/accounts.service.js';
 import { createVerificationService, VERIFICATION_QUEUE } from '../src/verification/verification.service.js';
 import { createTestEnv, lastCodeTo, type TestEnv } from './support.js';
 
@@ -312,16 +313,15 @@ describe('idempotency: repeated, concurrent and interrupted runs', () => {
     const deps = { db: p.db, queue: p.queue, config: p.config, registries: p.registries, metrics: p.metrics, logger: p.logger, clock: p.clock };
     // A worker whose process dies inside the transaction: the SMS row and the account
     // update are written, then the "process" is gone before COMMIT.
-    const crashing = createVerificationService({
-      ...deps,
-      sms: {
-        ...p.sms,
-        async enqueueMany(trx, list) {
-          await p.sms.enqueueMany(trx, list);
-          throw new Error('worker killed');
-        },
+    const crashingSms = {
+      ...p.sms,
+      async enqueueMany(trx: Parameters<typeof p.sms.enqueueMany>[0], list: Parameters<typeof p.sms.enqueueMany>[1]) {
+        await p.sms.enqueueMany(trx, list);
+        throw new Error('worker killed');
       },
-    });
+    };
+    const crashingAccounts = createAccountsService({ db: p.db, config: p.config, hasher: p.hasher, secrets: p.secrets, limiter: p.limiter, sms: crashingSms, logger: p.logger, clock: p.clock });
+    const crashing = createVerificationService({ ...deps, sms: crashingSms, accounts: crashingAccounts });
     crashing.setRejectionMemory(p.registration.rememberRejections);
     assert.equal(await runVerifications(env), 1);
     assert.equal((await accountState(env, MAHDI.nationalCode))?.status, 'pending_verification', 'nothing committed');
@@ -329,7 +329,7 @@ describe('idempotency: repeated, concurrent and interrupted runs', () => {
     assert.equal((await auditEvents(env, accountId)).filter((e) => e.event.startsWith('verification.')).length, 0);
 
     // "Restart": a fresh worker takes the job from the queue again.
-    const restarted = createVerificationService({ ...deps, sms: p.sms });
+    const restarted = createVerificationService({ ...deps, sms: p.sms, accounts: p.accounts });
     restarted.setRejectionMemory(p.registration.rememberRejections);
     assert.equal(await runVerifications(env), 1, 'the failed job is retried');
     assert.equal((await accountState(env, MAHDI.nationalCode))?.status, 'active');

@@ -1,5 +1,6 @@
 // The person's own pages: profile (read-only identity), password (also the forced change),
 // email, security question, mobile number, sessions.
+import { permissionName } from '../accounts/permissions.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
 import { SECURITY_QUESTIONS } from '../registration/securityQuestions.js';
@@ -109,8 +110,8 @@ export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?
         {p.permissions.length ? (
           <ul>
             {p.permissions.map((perm) => (
-              <li class="ltr" safe>
-                {perm}
+              <li title={perm} safe>
+                {permissionName(ctx.lang, perm)}
               </li>
             ))}
           </ul>

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { passwordMessageParams } from '../identity/password.js';
 import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
-import { requirePageSession, safeNext } from '../signin/session.hooks.js';
+import { requirePageSession, safeNext, setSessionCookie } from '../signin/session.hooks.js';
 import type { SignedInAccount } from '../signin/sessions.service.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import type { MessageKey } from '../web/i18n.js';
@@ -56,7 +56,11 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     const body = bodyOf(request);
     const next = safeNext(body.next);
     const result = await service.changePassword(asker(s), body, meta(request));
-    if (result.ok) return reply.redirect(next ?? '/account?notice=password_changed', 303);
+    if (result.ok) {
+      // The session continues under a new token: the old cookie no longer signs anyone in.
+      if (result.value.rotated) setSessionCookie(platform, reply, result.value.rotated);
+      return reply.redirect(next ?? '/account?notice=password_changed', 303);
+    }
     return sendPage(
       reply,
       PasswordPage({
@@ -144,7 +148,10 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     if (!s) return reply;
     const { flowId } = request.params;
     const result = await service.confirmMobileChange(asker(s), flowId, bodyOf(request), meta(request));
-    if (result.ok) return reply.redirect('/account?notice=mobile_changed', 303);
+    if (result.ok) {
+      if (result.value.rotated) setSessionCookie(platform, reply, result.value.rotated);
+      return reply.redirect('/account?notice=mobile_changed', 303);
+    }
     const ctx = ctxOf(request, reply);
     const flow = await service.mobileChangeFlow(s.accountId, flowId);
     if (flow && result.error.kind === 'invalid') {

@@ -8,7 +8,8 @@ import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import { isMessageKey, type MessageKey, type MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
-import type { AccountRow, PersonSummaryRow } from './backoffice.queries.js';
+import type { AccountRow, AccountSummary as PersonSummaryRow } from '../accounts/accounts.service.js';
+import { permissionName } from '../accounts/permissions.js';
 import { DOCUMENTS, type PersonAction, type SearchResult } from './backoffice.service.js';
 import { can, type StaffPrincipal } from './roles.js';
 
@@ -62,6 +63,15 @@ export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincip
                     {ctx.t('backoffice.nav_dead_sms')}
                   </a>
                 </li>
+                {staff.role === 'admin' ? (
+                  <li>
+                    <a href="/backoffice/walk-ins" safe>
+                      {ctx.t('backoffice.nav_walk_ins')}
+                    </a>
+                  </li>
+                ) : (
+                  ''
+                )}
                 {can(staff, 'verifyAudit') ? (
                   <li>
                     <a href="/backoffice/audit" safe>
@@ -125,9 +135,9 @@ export function SignInPage(props: { ctx: PageContext; values: Record<string, str
   );
 }
 
-export function ChangePasswordPage(props: { ctx: PageContext; staff: StaffPrincipal; errors: FieldErrors; problems: MessageKey[]; min: number }) {
+export function ChangePasswordPage(props: { ctx: PageContext; staff: StaffPrincipal; errors: FieldErrors; problems: MessageKey[]; min: number; askCurrent?: boolean }) {
   const { ctx, errors } = props;
-  const labels = { newPassword: ctx.t('backoffice.new_password'), newPasswordConfirmation: ctx.t('backoffice.new_password_confirmation') };
+  const labels = { currentPassword: ctx.t('backoffice.current_password'), newPassword: ctx.t('backoffice.new_password'), newPasswordConfirmation: ctx.t('backoffice.new_password_confirmation') };
   return (
     <BackofficeLayout ctx={ctx} title={ctx.t('backoffice.change_password_title')}>
       <h1 safe>{ctx.t('backoffice.change_password_title')}</h1>
@@ -135,6 +145,11 @@ export function ChangePasswordPage(props: { ctx: PageContext; staff: StaffPrinci
       <form method="post" action="/backoffice/password" class="card narrow" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('backoffice.change_password_intro')}</p>
+        {props.askCurrent ? (
+          <TextField ctx={ctx} name="currentPassword" label={labels.currentPassword} type="password" errors={errors} autocomplete="current-password" dir="ltr" size="medium" />
+        ) : (
+          ''
+        )}
         <TextField
           ctx={ctx}
           name="newPassword"
@@ -260,6 +275,8 @@ function ActionForm(props: {
   hint?: MessageKey;
   failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; params?: MessageParams };
   danger?: boolean;
+  /** A branch operator acting on a person of another branch: the documents seen, recorded as a walk-in. */
+  walkIn?: boolean;
   children?: JSX.Element | JSX.Element[];
 }) {
   const { ctx, action } = props;
@@ -286,6 +303,26 @@ function ActionForm(props: {
         ''
       )}
       {props.children as 'safe'}
+      {props.walkIn ? (
+        <fieldset class={errors.walkInDocuments ? 'field field-error' : 'field'}>
+          <legend safe>{ctx.t('backoffice.walk_in_documents')}</legend>
+          {errors.walkInDocuments ? (
+            <p class="error-message" safe>
+              {ctx.t(errors.walkInDocuments)}
+            </p>
+          ) : (
+            ''
+          )}
+          {DOCUMENTS.map((d) => (
+            <label class="choice">
+              <input type="checkbox" name="walkInDocuments" value={d} checked={(props.failed?.action === action && (props.failed as { walkInDocuments?: string[] }).walkInDocuments?.includes(d)) || false} />{' '}
+              <span safe>{ctx.t(`backoffice.document.${d}` as MessageKey)}</span>
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        ''
+      )}
       <div class={reasonError ? 'field field-error' : 'field'}>
         <label for={id('reason')} safe>
           {ctx.t('backoffice.reason')}
@@ -362,10 +399,15 @@ export function PersonPage(props: {
   /** The service clock's now (is the lock still on?). */
   now: Date;
   notice?: MessageKey;
-  failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; documents?: string[]; params?: MessageParams };
+  failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; documents?: string[]; walkInDocuments?: string[]; params?: MessageParams };
+  /** An open mobile change: the code sent to the new number is typed next. */
+  mobileFlow?: { flowId: string; mobile: string };
 }) {
   const { ctx, staff, view } = props;
   const a = view.account;
+  // An operator of another branch acts only as a recorded walk-in (documents seen).
+  const walkIn = staff.role === 'branch_operator' && (!staff.branchCode || a.branch_code !== staff.branchCode);
+  const permissionsText: string = a.permissions.map((perm) => permissionName(ctx.lang, perm)).join(ctx.lang === 'fa' ? '، ' : ', ') || '—';
   const locked = a.locked_until && a.locked_until > props.now;
   const v = view.verification;
   const failed = props.failed;
@@ -420,6 +462,8 @@ export function PersonPage(props: {
             <dd safe>{`${a.first_name ?? ''} ${a.last_name ?? ''}`.trim() || '—'}</dd>
             <dt safe>{ctx.t('backoffice.field_birth_date')}</dt>
             <dd safe>{birthDate(ctx, a.birth_date)}</dd>
+            <dt safe>{ctx.t('backoffice.field_permissions')}</dt>
+            <dd safe>{permissionsText}</dd>
             <dt safe>{ctx.t('backoffice.field_mobile')}</dt>
             <dd class="ltr" safe>
               {a.mobile ?? '—'}
@@ -452,18 +496,39 @@ export function PersonPage(props: {
           ) : (
             <>
               {a.status === 'awaiting_branch_visit' ? (
-                <ActionForm ctx={ctx} accountId={a.id} action="activate" title="backoffice.action_activate" submit="backoffice.action_activate_submit" failed={failed}>
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="activate" title="backoffice.action_activate" submit="backoffice.action_activate_submit" failed={failed}>
                   <DocumentChoices ctx={ctx} prefix="activate" errors={docErrors('activate')} checked={failed?.action === 'activate' ? (failed.documents ?? []) : []} />
                 </ActionForm>
               ) : (
                 ''
               )}
               {a.status !== 'active' ? (
-                <ActionForm ctx={ctx} accountId={a.id} action="reject" title="backoffice.action_reject" hint="backoffice.action_reject_hint" submit="backoffice.action_reject_submit" failed={failed} danger />
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="reject" title="backoffice.action_reject" hint="backoffice.action_reject_hint" submit="backoffice.action_reject_submit" failed={failed} danger />
               ) : (
                 ''
               )}
-              <ActionForm ctx={ctx} accountId={a.id} action="mobile" title="backoffice.action_mobile" submit="backoffice.action_mobile_submit" failed={failed}>
+              {props.mobileFlow ? (
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="mobile" title="backoffice.action_mobile" submit="backoffice.action_mobile_submit" failed={failed}>
+                  <Notice kind="info">
+                    <p safe>{ctx.t('backoffice.mobile_code_sent', { mobile: digits(ctx, props.mobileFlow.mobile) })}</p>
+                  </Notice>
+                  <input type="hidden" name="flowId" value={props.mobileFlow.flowId} />
+                  <div class={docErrors('mobile').code ? 'field field-error' : 'field'}>
+                    <label for="mobile-code" safe>
+                      {ctx.t('backoffice.mobile_code_label')}
+                    </label>
+                    {docErrors('mobile').code ? (
+                      <p class="error-message" safe>
+                        {ctx.t(docErrors('mobile').code!)}
+                      </p>
+                    ) : (
+                      ''
+                    )}
+                    <input class="input short" id="mobile-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" dir="ltr" />
+                  </div>
+                </ActionForm>
+              ) : (
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="mobile" title="backoffice.action_mobile" submit="backoffice.action_mobile_submit" failed={failed}>
                 <div class={docErrors('mobile').mobile ? 'field field-error' : 'field'}>
                   <label for="mobile-mobile" safe>
                     {ctx.t('backoffice.action_mobile_new')}
@@ -478,16 +543,17 @@ export function PersonPage(props: {
                   <input class="input medium" id="mobile-mobile" name="mobile" type="tel" inputmode="tel" dir="ltr" value={failed?.action === 'mobile' ? failed.values.mobile : ''} />
                 </div>
               </ActionForm>
+              )}
               {a.status === 'active' ? (
-                <ActionForm ctx={ctx} accountId={a.id} action="reset-password" title="backoffice.action_reset_password" hint="backoffice.action_reset_password_hint" submit="backoffice.action_reset_password_submit" failed={failed} />
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="reset-password" title="backoffice.action_reset_password" hint="backoffice.action_reset_password_hint" submit="backoffice.action_reset_password_submit" failed={failed} />
               ) : (
                 ''
               )}
-              {locked ? <ActionForm ctx={ctx} accountId={a.id} action="unlock" title="backoffice.action_unlock" submit="backoffice.action_unlock_submit" failed={failed} /> : ''}
+              {locked ? <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="unlock" title="backoffice.action_unlock" submit="backoffice.action_unlock_submit" failed={failed} /> : ''}
               {a.disabled_at ? (
-                <ActionForm ctx={ctx} accountId={a.id} action="enable" title="backoffice.action_enable" submit="backoffice.action_enable_submit" failed={failed} />
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="enable" title="backoffice.action_enable" submit="backoffice.action_enable_submit" failed={failed} />
               ) : (
-                <ActionForm ctx={ctx} accountId={a.id} action="disable" title="backoffice.action_disable" submit="backoffice.action_disable_submit" failed={failed} danger />
+                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="disable" title="backoffice.action_disable" submit="backoffice.action_disable_submit" failed={failed} danger />
               )}
             </>
           )}
@@ -610,6 +676,57 @@ export function ForeignNationalPage(props: { ctx: PageContext; staff: StaffPrinc
           <SubmitButton label={ctx.t('backoffice.foreign_submit')} />
         </div>
       </form>
+    </BackofficeLayout>
+  );
+}
+
+/** Walk-in actions: branch operators acting on people of other branches (the supervisors' list). */
+export function WalkInsPage(props: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  rows: { id: number | string; occurred_at: Date; account_id: string | null; event: string; data: Record<string, unknown> }[];
+}) {
+  const { ctx } = props;
+  const title = ctx.t('backoffice.walk_ins_title');
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={title}>
+      <h1 safe>{title}</h1>
+      {props.rows.length ? (
+        <table class="data" id="walk-ins">
+          <thead>
+            <tr>
+              <th safe>{ctx.t('backoffice.col_time')}</th>
+              <th safe>{ctx.t('backoffice.col_event')}</th>
+              <th safe>{ctx.t('backoffice.col_actor')}</th>
+              <th safe>{ctx.t('backoffice.col_details')}</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td safe>{when(ctx, r.occurred_at)}</td>
+                <td safe>{label(ctx, `audit_event.${r.event}`, r.event)}</td>
+                <td safe>{`${String(r.data.staff ?? '')} (${digits(ctx, String(r.data.branch ?? '—'))})`}</td>
+                <td>
+                  <EventDetails ctx={ctx} data={r.data} />
+                </td>
+                <td>
+                  {r.account_id ? (
+                    <a href={`/backoffice/people/${r.account_id}`} safe>
+                      {ctx.t('backoffice.open')}
+                    </a>
+                  ) : (
+                    ''
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p safe>{ctx.t('backoffice.walk_ins_empty')}</p>
+      )}
     </BackofficeLayout>
   );
 }

@@ -3,41 +3,6 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
-const SUMMARY_COLUMNS = [
-  'id',
-  'national_code',
-  'foreign_national_id',
-  'first_name',
-  'last_name',
-  'mobile',
-  'status',
-  'created_at',
-  'disabled_at',
-  'locked_until',
-] as const;
-
-export type PersonSummaryRow = Awaited<ReturnType<typeof findAccountsBy>>[number];
-
-export function findAccountsBy(db: Queryable, by: { nationalCode?: string; foreignNationalId?: string; mobile?: string }) {
-  let q = db.selectFrom('accounts').select(SUMMARY_COLUMNS).orderBy('created_at', 'desc').limit(50);
-  if (by.nationalCode) q = q.where('national_code', '=', by.nationalCode);
-  else if (by.foreignNationalId) q = q.where('foreign_national_id', '=', by.foreignNationalId);
-  else if (by.mobile) q = q.where('mobile', '=', by.mobile);
-  else return Promise.resolve([]);
-  return q.execute();
-}
-
-export function findAccount(db: Queryable, id: string) {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Locks the account row for the rest of the transaction (one staff action at a time). */
-export function findAccountForUpdate(db: Queryable, id: string) {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-}
-
-export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
-
 export function findVerificationRequest(db: Queryable, accountId: string) {
   return db.selectFrom('verification_requests').selectAll().where('account_id', '=', accountId).executeTakeFirst();
 }
@@ -69,68 +34,6 @@ export function staffNames(db: Queryable, ids: string[]) {
   return db.selectFrom('staff_users').select(['id', 'username']).where('id', 'in', ids).execute();
 }
 
-export async function activateAccount(db: Queryable, id: string, at: Date) {
-  await db.updateTable('accounts').set({ status: 'active', activated_at: at, updated_at: at }).where('id', '=', id).execute();
-}
-
-/** Deletes a registration; its verification request goes with it (ON DELETE CASCADE). */
-export async function deleteAccount(db: Queryable, id: string) {
-  await db.deleteFrom('accounts').where('id', '=', id).execute();
-}
-
-export async function setMobile(db: Queryable, id: string, mobile: string, operator: string | null, at: Date) {
-  await db
-    .updateTable('accounts')
-    .set({ mobile, mobile_operator: operator, mobile_verified_at: at, updated_at: at })
-    .where('id', '=', id)
-    .execute();
-}
-
-export async function setTemporaryPassword(db: Queryable, id: string, passwordHash: string, at: Date) {
-  await db
-    .updateTable('accounts')
-    .set({ password_hash: passwordHash, must_change_password: true, updated_at: at })
-    .where('id', '=', id)
-    .execute();
-}
-
-export async function clearLock(db: Queryable, id: string, at: Date) {
-  await db.updateTable('accounts').set({ locked_until: null, updated_at: at }).where('id', '=', id).execute();
-  // Sign-in keeps a count of consecutive failures beside the lock (migration 0201); a
-  // fresh start after an unlock. Only when that column exists (sign-in may not be there).
-  if (await columnExists(db, 'accounts', 'failed_signins')) {
-    await sql`UPDATE accounts SET failed_signins = 0 WHERE id = ${id}`.execute(db);
-  }
-}
-
-export async function setDisabled(db: Queryable, id: string, disabledAt: Date | null, at: Date) {
-  await db.updateTable('accounts').set({ disabled_at: disabledAt, updated_at: at }).where('id', '=', id).execute();
-}
-
-async function tableExists(db: Queryable, table: string): Promise<boolean> {
-  const r = await sql<{ t: string | null }>`SELECT to_regclass(${table})::text AS t`.execute(db);
-  return r.rows[0]?.t != null;
-}
-
-async function columnExists(db: Queryable, table: string, column: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM information_schema.columns
-    WHERE table_schema = current_schema() AND table_name = ${table} AND column_name = ${column}`.execute(db);
-  return (r.rows[0]?.n ?? 0) > 0;
-}
-
-/**
- * Ends every open session of a person (sign-in's `sessions`, migration 0200) with the
- * reason `ended_by_staff`. Returns how many ended; 0 when sign-in is not installed.
- */
-export async function endPersonSessions(db: Queryable, accountId: string, at: Date): Promise<number> {
-  if (!(await tableExists(db, 'sessions'))) return 0;
-  const r = await sql`
-    UPDATE sessions SET ended_at = ${at}, end_reason = 'ended_by_staff'
-    WHERE account_id = ${accountId} AND ended_at IS NULL`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
-}
-
 export function findForeignPreregistration(db: Queryable, foreignNationalId: string) {
   return db.selectFrom('foreign_national_preregistrations').selectAll().where('foreign_national_id', '=', foreignNationalId).executeTakeFirst();
 }
@@ -149,23 +52,25 @@ export async function insertForeignPreregistration(
   return row !== undefined;
 }
 
-export async function accountWithForeignIdExists(db: Queryable, foreignNationalId: string): Promise<boolean> {
-  const row = await db.selectFrom('accounts').select('id').where('foreign_national_id', '=', foreignNationalId).executeTakeFirst();
-  return row !== undefined;
+/** Actions branch operators took as walk-ins on people of other branches (audit events), newest first. */
+export function listWalkInActions(db: Queryable, branchCode: string | null, limit = 200) {
+  let q = db
+    .selectFrom('audit_events')
+    .select(['id', 'occurred_at', 'actor_id', 'account_id', 'event', 'data'])
+    .where(sql<boolean>`actor_type = 'staff' AND data->>'walkIn' = 'true'`)
+    .orderBy('id', 'desc')
+    .limit(limit);
+  // A supervisor of a branch sees the walk-ins on their branch's people and by their branch's staff.
+  if (branchCode) q = q.where(sql<boolean>`(data->>'branch' = ${branchCode} OR data->>'personBranch' = ${branchCode})`);
+  return q.execute();
 }
 
 /** Registrations still without an outcome although submitted before `before`. */
 export function listOverdueRegistrations(db: Queryable, before: Date, limit = 200) {
   return db
     .selectFrom('verification_requests')
-    .innerJoin('accounts', 'accounts.id', 'verification_requests.account_id')
     .select([
-      'accounts.id as account_id',
-      'accounts.national_code',
-      'accounts.foreign_national_id',
-      'accounts.first_name',
-      'accounts.last_name',
-      'accounts.status',
+      'verification_requests.account_id',
       'verification_requests.created_at',
       'verification_requests.due_at',
       'verification_requests.attempts',

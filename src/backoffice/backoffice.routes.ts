@@ -12,6 +12,7 @@ import {
   DeadSmsPage,
   ForeignNationalPage,
   OverduePage,
+  WalkInsPage,
   PersonPage,
   SearchPage,
   SignInPage,
@@ -128,7 +129,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
   });
 
   app.get('/backoffice/password', async (request, reply) =>
-    sendPage(reply, ChangePasswordPage({ ctx: ctxOf(request, reply), staff: staffOf(request), errors: {}, problems: [], min: staffService.passwordPolicy.minLength })),
+    sendPage(reply, ChangePasswordPage({ ctx: ctxOf(request, reply), staff: staffOf(request), errors: {}, problems: [], min: staffService.passwordPolicy.minLength, askCurrent: !staffOf(request).mustChangePassword })),
   );
 
   app.post('/backoffice/password', async (request, reply) => {
@@ -142,6 +143,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
         errors: formErrors(result.error),
         problems: result.error.fieldDetails?.newPassword ?? [],
         min: staffService.passwordPolicy.minLength,
+        askCurrent: !staffOf(request).mustChangePassword,
       }),
       STATUS_OF[result.error.kind],
     );
@@ -162,7 +164,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     request: FastifyRequest,
     reply: FastifyReply,
     accountId: string,
-    extra: { notice?: MessageKey; failed?: Parameters<typeof PersonPage>[0]['failed']; status?: number } = {},
+    extra: { notice?: MessageKey; failed?: Parameters<typeof PersonPage>[0]['failed']; status?: number; mobileFlow?: { flowId: string; mobile: string } } = {},
   ) => {
     const staff = staffOf(request);
     const view = await service.person(staff, accountId, meta(request));
@@ -176,14 +178,16 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
         now: platform.clock(),
         ...(extra.notice ? { notice: extra.notice } : {}),
         ...(extra.failed ? { failed: extra.failed } : {}),
+        ...(extra.mobileFlow ? { mobileFlow: extra.mobileFlow } : {}),
       }),
       extra.status ?? 200,
     );
   };
 
-  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/backoffice/people/:id', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { done?: string; mobileFlow?: string } }>('/backoffice/people/:id', async (request, reply) => {
     const notice = request.query.done ? DONE[request.query.done] : undefined;
-    return personPage(request, reply, request.params.id, notice ? { notice } : {});
+    const mobileFlow = (await service.mobileFlow(request.params.id, request.query.mobileFlow)) ?? undefined;
+    return personPage(request, reply, request.params.id, { ...(notice ? { notice } : {}), ...(mobileFlow ? { mobileFlow } : {}) });
   });
 
   app.post<{ Params: { id: string; action: string } }>('/backoffice/people/:id/:action', async (request, reply) => {
@@ -205,13 +209,18 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     const result = await run();
     if (result.ok) {
       if (act === 'reject') return reply.redirect('/backoffice/search?done=rejected', 303);
+      // Step 1 of a mobile change: the code went to the new number; its form comes next.
+      const flowId = (result.value as { flowId?: string }).flowId;
+      if (act === 'mobile' && flowId) return reply.redirect(`/backoffice/people/${id}?mobileFlow=${encodeURIComponent(flowId)}#action-mobile`, 303);
       return reply.redirect(`/backoffice/people/${id}?done=${ACTION_DONE[act]}#main`, 303);
     }
     const failure = result.error;
     if (failure.kind === 'forbidden' || failure.kind === 'not_found') return problem(request, reply, failure);
+    const openFlow = act === 'mobile' ? await service.mobileFlow(id, body.flowId) : null;
     return personPage(request, reply, id, {
       status: STATUS_OF[failure.kind],
-      failed: { action: act, errors: formErrors(failure), values: formValues(body), documents: documentsOf(body), ...(failure.params ? { params: failure.params } : {}) },
+      ...(openFlow ? { mobileFlow: openFlow } : {}),
+      failed: { action: act, errors: formErrors(failure), values: formValues(body), documents: documentsOf(body), walkInDocuments: documentsOf({ documents: body.walkInDocuments }), ...(failure.params ? { params: failure.params } : {}) },
     });
   });
 
@@ -233,6 +242,13 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
       ForeignNationalPage({ ctx: ctxOf(request, reply), staff, values: formValues(body), documents: documentsOf(body), errors: formErrors(result.error) }),
       STATUS_OF[result.error.kind],
     );
+  });
+
+  app.get('/backoffice/walk-ins', async (request, reply) => {
+    const staff = staffOf(request);
+    const result = await service.walkIns(staff);
+    if (!result.ok) return problem(request, reply, result.error);
+    return sendPage(reply, WalkInsPage({ ctx: ctxOf(request, reply), staff, rows: result.value }));
   });
 
   app.get('/backoffice/overdue', async (request, reply) => {

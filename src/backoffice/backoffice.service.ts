@@ -8,15 +8,17 @@ import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
 import { compactNumberInput } from '../identity/digits.js';
 import { parseForeignNationalId } from '../identity/foreignNationalId.js';
-import { maskMobile, operatorOfMobile, parseMobile } from '../identity/mobile.js';
-import { isValidNationalCode, maskNationalCode } from '../identity/nationalCode.js';
+import { maskMobile, parseMobile } from '../identity/mobile.js';
+import { isValidNationalCode } from '../identity/nationalCode.js';
 import { ok, type Result } from '../identity/result.js';
 import type { SmsService } from '../notifications/sms.service.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import { randomId } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
-import { t, type MessageKey, type MessageParams } from '../web/i18n.js';
+import { t, type Lang, type MessageKey, type MessageParams } from '../web/i18n.js';
 import * as q from './backoffice.queries.js';
+import type { AccountRow, AccountSummary, AccountsService, Actor } from '../accounts/accounts.service.js';
+import type { MobileOwnership } from '../registries/types.js';
 import { can, type Capability, type StaffPrincipal } from './roles.js';
 import { SMS_QUEUE } from '../notifications/sms.service.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -41,15 +43,15 @@ export type BackofficeDeps = {
   clock: () => Date;
   /** Keeps a hashed trace of a rejected registration (registration's rememberRejection). */
   rememberRejection: (trx: Kysely<DB>, nationalCode: string, mobile: string) => Promise<void>;
-  /** Ends a person's sessions inside the caller's transaction; returns how many ended. */
-  endPersonSessions?: (trx: Kysely<DB>, accountId: string, at: Date) => Promise<number>;
+  accounts: AccountsService;
+  mobileOwnership: MobileOwnership;
 };
 
 export type RequestMeta = { ip: string };
 
 export type SearchResult = {
   kind: 'national_code' | 'foreign_national_id' | 'mobile';
-  people: q.PersonSummaryRow[];
+  people: AccountSummary[];
   /** A foreign identifier recorded at a branch with no account yet. */
   preregisteredAt?: Date;
 };
@@ -81,8 +83,7 @@ function temporaryPassword(): string {
 }
 
 export function createBackofficeService(deps: BackofficeDeps) {
-  const { db, sms, clock, logger } = deps;
-  const endSessions = deps.endPersonSessions ?? ((trx, accountId, at) => q.endPersonSessions(trx, accountId, at));
+  const { db, sms, clock, logger, config } = deps;
 
   function require(staff: StaffPrincipal, capability: Capability): Failure | null {
     return can(staff, capability) ? null : { kind: 'forbidden', code: 'backoffice.forbidden' };
@@ -99,25 +100,46 @@ export function createBackofficeService(deps: BackofficeDeps) {
       at: clock(),
     });
 
-  const smsKey = (action: string, accountId: string) => `backoffice:${action}:${accountId}:${randomId()}`;
 
-  function greeting(a: q.AccountRow): MessageParams {
+  function greeting(a: AccountRow): MessageParams {
     const names = { firstName: a.first_name ?? '', lastName: a.last_name ?? '' };
     const key = a.gender === 'female' ? 'sms.greeting_female' : a.gender === 'male' ? 'sms.greeting_male' : 'sms.greeting_neutral';
     return { greeting: t('fa', key, names) };
   }
 
+  /** The accounts capability's view of the staff member making a change. */
+  const staffActor = (staff: StaffPrincipal, meta: RequestMeta, reason: string, walkIn: { documents: string[]; personBranch: string | null } | null): Extract<Actor, { kind: 'staff' }> => ({
+    kind: 'staff',
+    staff,
+    ip: meta.ip,
+    reason,
+    walkIn,
+  });
+
+  /**
+   * Branch scope: admins act on anyone; a branch operator acts on people of their own branch
+   * (insured branch or the branch that recorded them), or on anyone else only as a recorded
+   * walk-in (the person at the counter, documents seen) — listed for the supervisors.
+   */
+  function scope(staff: StaffPrincipal, account: AccountRow, input: Record<string, unknown>): Result<{ documents: string[]; personBranch: string | null } | null, Failure> {
+    if (staff.role === 'admin') return ok(null);
+    if (staff.branchCode && account.branch_code === staff.branchCode) return ok(null);
+    const documents = parseDocuments(input.walkInDocuments);
+    if (documents.length === 0) return invalid({ walkInDocuments: 'backoffice.walk_in_required' }, 'backoffice.walk_in_required');
+    return ok({ documents, personBranch: account.branch_code });
+  }
+
   /**
    * The frame of every person action: role check, reason check, one transaction with the
-   * account row locked; `body` returns a failure or the audit data of the change.
+   * account row locked, branch scope; `body` runs the account's transition (which writes its
+   * audit event, SMS and retirements) or returns a failure.
    */
   async function act(
     staff: StaffPrincipal,
     accountId: string,
     input: Record<string, unknown>,
     meta: RequestMeta,
-    event: string,
-    body: (trx: Kysely<DB>, account: q.AccountRow, reason: string) => Promise<Result<Record<string, unknown>, Failure>>,
+    body: (trx: Kysely<DB>, account: AccountRow, actor: Extract<Actor, { kind: 'staff' }>) => Promise<Result<unknown, Failure>>,
     prepare?: () => Fields,
   ): Promise<Result<{}, Failure>> {
     const denied = require(staff, 'act');
@@ -128,15 +150,43 @@ export function createBackofficeService(deps: BackofficeDeps) {
     if (!reason.ok) fields.reason = reason.error;
     if (Object.keys(fields).length) return invalid(fields);
     const result = await db.transaction().execute(async (trx) => {
-      const account = await q.findAccountForUpdate(trx, accountId);
+      const account = await deps.accounts.lockForUpdate(trx, accountId);
       if (!account) return fail('not_found', 'backoffice.person_not_found');
-      const done = await body(trx, account, (reason as { value: string }).value);
+      const scoped = scope(staff, account, input);
+      if (!scoped.ok) return scoped;
+      const done = await body(trx, account, staffActor(staff, meta, (reason as { value: string }).value, scoped.value));
       if (!done.ok) return done;
-      await audit(trx, staff, meta, event, accountId, { reason: (reason as { value: string }).value, ...done.value });
       return ok({});
     });
-    if (result.ok) logger.info({ staffId: staff.id, event, accountId }, 'back-office action');
+    if (result.ok) logger.info({ staffId: staff.id, accountId }, 'back-office action');
     return result;
+  }
+
+  async function confirmMobile(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta): Promise<Result<{ flowId?: string }, Failure>> {
+    const flow = await deps.accounts.findCode(String(input.flowId), 'staff_mobile_change');
+    if (!flow || flow.account_id !== accountId || flow.consumed_at || !flow.mobile) return fail('conflict', 'backoffice.mobile_flow_expired');
+    const verdict = await deps.accounts.codes.verify({
+      purpose: 'staff-mobile-code',
+      flowId: flow.id,
+      input: input.code,
+      stored: { hash: flow.code_hash, expiresAt: flow.expires_at, attempts: flow.attempts },
+      maxAttempts: config.signin.codeMaxAttempts,
+      ttlSeconds: config.signin.codeTtlSeconds,
+      countAttempt: () => deps.accounts.countCodeAttempt(flow.id),
+      deliveredAt: await sms.deliveredAt(`staff-mobile:${flow.id}`),
+    });
+    if (!verdict.ok) {
+      if (verdict.error === 'attempts_exceeded') return fail('limited', 'backoffice.mobile_code_attempts');
+      return invalid({ code: verdict.error === 'expired' ? 'backoffice.mobile_code_expired' : verdict.error === 'wrong' ? 'backoffice.mobile_code_wrong' : 'backoffice.mobile_code_required' });
+    }
+    const newMobile = flow.mobile;
+    const result = await act(staff, accountId, input, meta, async (trx, _account, actor) => {
+      if (!(await deps.accounts.consumeCode(trx, flow.id))) return fail('conflict', 'backoffice.mobile_flow_expired');
+      await sms.endSecretsOf(trx, { key: `staff-mobile:${flow.id}` });
+      await deps.accounts.setMobile(trx, 'setMobileByStaff', actor, accountId, newMobile);
+      return ok({});
+    });
+    return result.ok ? ok({}) : result;
   }
 
   const wrongState = (status: string) => fail('conflict', 'backoffice.wrong_state', { params: { status } });
@@ -150,15 +200,15 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (denied) return { ok: false, error: denied };
       const text = typeof query === 'string' ? compactNumberInput(query) : '';
       if (/^\d{10}$/.test(text) && isValidNationalCode(text)) {
-        return ok({ kind: 'national_code', people: await q.findAccountsBy(db, { nationalCode: text }) });
+        return ok({ kind: 'national_code', people: await deps.accounts.summaries({ nationalCode: text }) });
       }
       if (/^\d{12}$/.test(text) && !parseMobile(text).ok) {
-        const people = await q.findAccountsBy(db, { foreignNationalId: text });
+        const people = await deps.accounts.summaries({ foreignNationalId: text });
         const pre = people.length === 0 ? await q.findForeignPreregistration(db, text) : undefined;
         return ok({ kind: 'foreign_national_id', people, ...(pre && !pre.revoked_at ? { preregisteredAt: pre.recorded_at } : {}) });
       }
       const mobile = parseMobile(typeof query === 'string' ? query : '');
-      if (mobile.ok) return ok({ kind: 'mobile', people: await q.findAccountsBy(db, { mobile: mobile.value }) });
+      if (mobile.ok) return ok({ kind: 'mobile', people: await deps.accounts.summaries({ mobile: mobile.value }) });
       return invalid({ q: 'backoffice.search_invalid' });
     },
 
@@ -167,7 +217,7 @@ export function createBackofficeService(deps: BackofficeDeps) {
       const denied = require(staff, 'view');
       if (denied) return { ok: false as const, error: denied };
       if (!UUID.test(accountId)) return fail('not_found', 'backoffice.person_not_found');
-      const account = await q.findAccount(db, accountId);
+      const account = await deps.accounts.get(accountId);
       if (!account) return fail('not_found', 'backoffice.person_not_found');
       const [verification, messages, events] = await Promise.all([
         q.findVerificationRequest(db, accountId),
@@ -187,15 +237,10 @@ export function createBackofficeService(deps: BackofficeDeps) {
         accountId,
         input,
         meta,
-        'backoffice.account_activated',
-        async (trx, account) => {
+        async (trx, account, actor) => {
           if (account.status !== 'awaiting_branch_visit') return wrongState(account.status);
-          const now = clock();
-          await q.activateAccount(trx, account.id, now);
-          if (account.mobile) {
-            await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_activated', params: greeting(account), lang: 'fa', idempotencyKey: smsKey('activated', account.id), accountId: account.id });
-          }
-          return ok({ documents, from: account.status });
+          await deps.accounts.activateAtBranch(trx, actor, account, documents, greeting(account));
+          return ok({});
         },
         () => (documents.length ? {} : { documents: 'backoffice.documents_required' }),
       );
@@ -203,91 +248,100 @@ export function createBackofficeService(deps: BackofficeDeps) {
 
     /** Like a verification mismatch: the registration is deleted and the code is free again. */
     reject(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
-      return act(staff, accountId, input, meta, 'backoffice.registration_rejected', async (trx, account) => {
+      return act(staff, accountId, input, meta, async (trx, account, actor) => {
         if (account.status === 'active') return wrongState(account.status);
         if (account.national_code && account.mobile) await deps.rememberRejection(trx, account.national_code, account.mobile);
-        if (account.mobile) {
-          await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_rejected', params: {}, lang: 'fa', idempotencyKey: smsKey('rejected', account.id), accountId: null });
-        }
-        await endSessions(trx, account.id, clock());
-        await q.deleteAccount(trx, account.id);
-        return ok({
-          from: account.status,
-          ...(account.national_code ? { nationalCode: maskNationalCode(account.national_code) } : {}),
-          ...(account.mobile ? { mobile: maskMobile(account.mobile) } : {}),
-        });
+        await deps.accounts.rejectAtBranch(trx, actor, account);
+        return ok({});
       });
     },
 
-    changeMobile(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
+    /**
+     * A new mobile number, with the person present. Step 1 (`mobile`): the ownership registry
+     * must tie the number to the national code, then a code goes to the new number. Step 2
+     * (`flowId`, `code`): the operator types the code the person received; only then the number
+     * changes (the old number is told, every credential is retired).
+     */
+    async changeMobile(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta): Promise<Result<{ flowId?: string }, Failure>> {
+      if (typeof input.flowId === 'string' && input.flowId !== '') return confirmMobile(staff, accountId, input, meta);
       const mobile = parseMobile(input.mobile);
-      return act(
+      let started: { flowId: string } | undefined;
+      const result = await act(
         staff,
         accountId,
         input,
         meta,
-        'backoffice.mobile_changed',
         async (trx, account) => {
           const next = (mobile as { value: string }).value;
           if (account.mobile === next) return invalid({ mobile: 'backoffice.mobile_same' });
-          await q.setMobile(trx, account.id, next, operatorOfMobile(next), clock());
-          if (account.mobile) {
-            await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_mobile_changed_old', params: {}, lang: 'fa', idempotencyKey: smsKey('mobile-old', account.id), accountId: account.id });
-          }
-          await sms.enqueue(trx, { to: next, template: 'sms.backoffice_mobile_changed_new', params: {}, lang: 'fa', idempotencyKey: smsKey('mobile-new', account.id), accountId: account.id });
-          return ok({ from: account.mobile ? maskMobile(account.mobile) : null, to: maskMobile(next) });
+          if (!account.national_code) return invalid({ mobile: 'backoffice.mobile_foreign_documents' });
+          const owned = await deps.mobileOwnership.check(account.national_code, next);
+          if (owned.kind === 'unavailable') return fail('unavailable', 'backoffice.ownership_unavailable');
+          if (owned.kind === 'mismatch') return invalid({ mobile: 'backoffice.mobile_not_owned' });
+          const flowId = randomId();
+          const issued = deps.accounts.codes.issue('staff-mobile-code', flowId, config.signin.codeTtlSeconds);
+          const now = clock();
+          await deps.accounts.insertCode(trx, { id: flowId, purpose: 'staff_mobile_change', accountId: account.id, mobile: next, codeHash: issued.hash, now, expiresAt: issued.expiresAt });
+          await sms.enqueue(trx, { to: next, template: 'sms.backoffice_mobile_code', params: { code: issued.code }, lang: (account.preferred_lang as Lang) ?? 'fa', idempotencyKey: `staff-mobile:${flowId}`, accountId: account.id });
+          started = { flowId };
+          return ok({});
         },
         () => (mobile.ok ? {} : { mobile: mobile.error }),
       );
+      return result.ok ? ok(started ?? {}) : result;
     },
 
-    /** A temporary password by SMS; the person must change it and their sessions end. */
+    /** The open staff mobile-change flow of a person, for its code form. */
+    async mobileFlow(accountId: string, flowId: unknown): Promise<{ flowId: string; mobile: string } | null> {
+      if (typeof flowId !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(flowId)) return null;
+      const flow = await deps.accounts.findCode(flowId, 'staff_mobile_change');
+      if (!flow || flow.account_id !== accountId || flow.consumed_at || flow.expires_at <= clock() || !flow.mobile) return null;
+      return { flowId, mobile: flow.mobile };
+    },
+
+    /** A temporary password by SMS; the person must change it; every earlier credential ends. */
     async resetPassword(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
       if (!can(staff, 'act')) return fail('forbidden', 'backoffice.forbidden');
       const password = temporaryPassword();
       // argon2 is slow: hash before the transaction holds a connection.
       const hash = await deps.hasher.hash(password);
-      return act(staff, accountId, input, meta, 'backoffice.password_reset', async (trx, account) => {
+      return act(staff, accountId, input, meta, async (trx, account, actor) => {
         if (account.status !== 'active') return wrongState(account.status);
         if (!account.mobile) return fail('conflict', 'backoffice.no_mobile');
-        const now = clock();
-        await q.setTemporaryPassword(trx, account.id, hash, now);
-        const ended = await endSessions(trx, account.id, now);
-        await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_password_reset', params: { password }, lang: 'fa', idempotencyKey: smsKey('password', account.id), accountId: account.id });
-        return ok({ sessionsEnded: ended, mobile: maskMobile(account.mobile) });
+        await deps.accounts.resetPasswordByStaff(trx, actor, account, hash, password);
+        return ok({});
       });
     },
 
     unlock(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
-      return act(staff, accountId, input, meta, 'backoffice.account_unlocked', async (trx, account) => {
-        if (!account.locked_until || account.locked_until <= clock()) return fail('conflict', 'backoffice.not_locked');
-        await q.clearLock(trx, account.id, clock());
-        return ok({ wasLockedUntil: account.locked_until.toISOString() });
+      return act(staff, accountId, input, meta, async (trx, account, actor) => {
+        const locked = !!account.locked_until && account.locked_until > clock();
+        if (!locked && account.failed_signins === 0) return fail('conflict', 'backoffice.not_locked');
+        await deps.accounts.unlock(trx, actor, account);
+        return ok({});
       });
     },
 
     disable(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
-      return act(staff, accountId, input, meta, 'backoffice.account_disabled', async (trx, account) => {
+      return act(staff, accountId, input, meta, async (trx, account, actor) => {
         if (account.disabled_at) return fail('conflict', 'backoffice.already_disabled');
-        const now = clock();
-        await q.setDisabled(trx, account.id, now, now);
-        const ended = await endSessions(trx, account.id, now);
-        if (account.mobile) {
-          await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_disabled', params: {}, lang: 'fa', idempotencyKey: smsKey('disabled', account.id), accountId: account.id });
-        }
-        return ok({ sessionsEnded: ended });
+        await deps.accounts.disable(trx, actor, account);
+        return ok({});
       });
     },
 
     enable(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
-      return act(staff, accountId, input, meta, 'backoffice.account_enabled', async (trx, account) => {
+      return act(staff, accountId, input, meta, async (trx, account, actor) => {
         if (!account.disabled_at) return fail('conflict', 'backoffice.not_disabled');
-        await q.setDisabled(trx, account.id, null, clock());
-        if (account.mobile) {
-          await sms.enqueue(trx, { to: account.mobile, template: 'sms.backoffice_enabled', params: {}, lang: 'fa', idempotencyKey: smsKey('enabled', account.id), accountId: account.id });
-        }
-        return ok({ disabledSince: account.disabled_at.toISOString() });
+        await deps.accounts.enable(trx, actor, account);
+        return ok({});
       });
+    },
+
+    /** Walk-in actions (operators acting on people of other branches), newest first: the supervisors' list. */
+    async walkIns(staff: StaffPrincipal) {
+      if (staff.role !== 'admin') return fail('forbidden', 'backoffice.forbidden');
+      return ok(await q.listWalkInActions(db, staff.branchCode));
     },
 
     /**
@@ -306,7 +360,7 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (!reason.ok) fields.reason = reason.error;
       if (!id.ok || !reason.ok || Object.keys(fields).length) return invalid(fields);
       return db.transaction().execute(async (trx) => {
-        if (await q.accountWithForeignIdExists(trx, id.value)) return invalid({ foreignNationalId: 'backoffice.foreign_has_account' });
+        if (await deps.accounts.exists({ foreignNationalId: id.value }, trx)) return invalid({ foreignNationalId: 'backoffice.foreign_has_account' });
         const inserted = await q.insertForeignPreregistration(trx, {
           foreignNationalId: id.value,
           branchCode: staff.branchCode,
@@ -328,7 +382,12 @@ export function createBackofficeService(deps: BackofficeDeps) {
       const denied = require(staff, 'view');
       if (denied) return { ok: false as const, error: denied };
       const hours = deps.config.verification.promiseHours;
-      const rows = await q.listOverdueRegistrations(db, new Date(clock().getTime() - hours * 3600_000));
+      const requests = await q.listOverdueRegistrations(db, new Date(clock().getTime() - hours * 3600_000));
+      const people = new Map((await deps.accounts.summariesByIds(requests.map((r) => r.account_id))).map((a) => [a.id, a]));
+      const rows = requests.flatMap((r) => {
+        const a = people.get(r.account_id);
+        return a ? [{ ...r, national_code: a.national_code, foreign_national_id: a.foreign_national_id, first_name: a.first_name, last_name: a.last_name, status: a.status }] : [];
+      });
       return ok({ hours, rows });
     },
 

@@ -240,9 +240,19 @@ export function createStaffService(deps: StaffDeps) {
       if (typeof input.newPasswordConfirmation !== 'string' || input.newPasswordConfirmation !== next) {
         fields.newPasswordConfirmation = 'backoffice.password_mismatch';
       }
+      // The current password is asked unless this is the forced change right after signing in
+      // with the one-time password (just typed): a session left open must not change it.
+      const current = typeof input.currentPassword === 'string' ? input.currentPassword : '';
+      if (!session.mustChangePassword && current === '') fields.currentPassword = 'backoffice.current_password_required';
       if (Object.keys(fields).length) return invalid(fields, 'request.invalid', problems.length > 1 ? { newPassword: problems } : undefined);
       const staff = await q.findStaffById(db, session.id);
       if (!staff) return fail('unauthenticated', 'backoffice.session_ended');
+      if (!session.mustChangePassword) {
+        // Counted like a sign-in attempt of this staff member.
+        const tries = await deps.limiter.consume('backofficeSignInPerUser', session.username);
+        if (!tries.allowed) return fail('limited', 'backoffice.signin_limited', { retryAfterSeconds: tries.retryAfterSeconds, params: { minutes: Math.max(1, Math.ceil(tries.retryAfterSeconds / 60)) } });
+        if (!(await hasher.verify(staff.password_hash, current)).valid) return invalid({ currentPassword: 'backoffice.current_password_wrong' });
+      }
       if ((await hasher.verify(staff.password_hash, next as string)).valid) return invalid({ newPassword: 'backoffice.password_same' });
       const hash = await hasher.hash(next as string);
       const now = clock();

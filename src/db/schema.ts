@@ -38,6 +38,13 @@ export interface AccountsTable {
   activated_at: Timestamp | null;
   /** Insured registration: the initial password stops working after this (null otherwise). */
   initial_password_expires_at: Timestamp | null;
+  /** Insured branch, or the branch that recorded the person (branch scope of staff). */
+  branch_code: string | null;
+  /** How the identity was verified: online against the registries, or in person. */
+  identity_source: 'civil_registry' | 'branch' | null;
+  preferred_lang: Generated<'fa' | 'en'>;
+  /** Start of the window of `failed_signins`. */
+  failed_signins_since: Timestamp | null;
 }
 
 export interface AuditEventsTable {
@@ -143,7 +150,7 @@ export interface SessionsTable {
 
 export interface AccountCodesTable {
   id: string;
-  purpose: 'signin' | 'mobile_change';
+  purpose: 'signin' | 'mobile_change' | 'staff_mobile_change';
   account_id: string | null;
   mobile: string | null;
   code_hash: string | null;

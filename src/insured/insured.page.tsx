@@ -139,12 +139,12 @@ function BranchField(props: { ctx: PageContext; values: Values; errors: FieldErr
 }
 
 /** ALTCHA widget options (texts go through data-strings: insured.js registers them). */
-function captchaConfiguration(_ctx: PageContext): string {
+export function captchaConfiguration(_ctx: PageContext): string {
   return JSON.stringify({ hideFooter: true });
 }
 
 /** The widget's texts from our catalogs, for `$altcha.i18n` of the page's language. */
-function captchaStrings(ctx: PageContext): string {
+export function captchaStrings(ctx: PageContext): string {
   return JSON.stringify({
     label: ctx.t('captcha.label'),
     verifying: ctx.t('captcha.verifying'),

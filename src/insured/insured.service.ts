@@ -3,11 +3,12 @@
 // checked against the insurance records; the account is created active with an initial
 // password that must be changed at first sign-in. After that change the general
 // permissions are granted (grantGeneralPermissionsAfterFirstChange, called by sign-in).
+// A national code's civil-registry identity (name, birth date, gender) is attached at
+// registration; when the registry does not answer, a job attaches it later, with retries.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { recordAudit } from '../audit/audit.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
 import type { Config, RateLimitName } from '../config.js';
-import type { Queryable } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { parseOptionalEmail } from '../identity/email.js';
 import { parseForeignNationalId } from '../identity/foreignNationalId.js';
@@ -17,6 +18,9 @@ import { maskNationalCode, parseNationalCode } from '../identity/nationalCode.js
 import { ok, type Result } from '../identity/result.js';
 import type { SmsService } from '../notifications/sms.service.js';
 import { maskIdentifier, type InsuranceRecords, type PersonId } from '../registries/index.js';
+import type { CivilRegistry, CivilRecord } from '../registries/types.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { jalaliToGregorianIso, parseJalaliIso } from '../identity/jalali.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomDigits } from '../security/secrets.js';
@@ -24,12 +28,14 @@ import { fail, invalid, type Failure } from '../shared/failure.js';
 import { t, type Lang, type MessageKey } from '../web/i18n.js';
 import type { BranchService } from './branches.service.js';
 import type { CaptchaService } from './captcha.service.js';
-import * as q from './insured.queries.js';
 
 export type InsuredDeps = {
   db: Kysely<DB>;
   config: Config;
   insuranceRecords: InsuranceRecords;
+  civilRegistry: CivilRegistry;
+  accounts: AccountsService;
+  queue: JobQueue;
   branches: BranchService;
   captcha: CaptchaService;
   sms: SmsService;
@@ -57,6 +63,16 @@ export function isChecked(v: unknown): boolean {
   return v === true || (typeof v === 'string' && ['true', '1', 'on', 'yes'].includes(v.trim().toLowerCase()));
 }
 
+/** Attaches the civil registry's identity to an insured account when the registry was down at registration. */
+export const INSURED_IDENTITY_QUEUE = {
+  name: 'insured-identity',
+  retryLimit: 20,
+  retryDelaySeconds: 60,
+  retryBackoff: true,
+  retryDelayMaxSeconds: 3600,
+  expireInSeconds: 120,
+};
+
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 export function createInsuredService(deps: InsuredDeps) {
@@ -79,7 +95,7 @@ export function createInsuredService(deps: InsuredDeps) {
     return null;
   }
 
-  return {
+  const service = {
     /** Whether a mobile number is required (the initial password goes by SMS). */
     mobileRequired: settings.initialPassword === 'sms',
 
@@ -124,7 +140,7 @@ export function createInsuredService(deps: InsuredDeps) {
       const captcha = await deps.captcha.verify(input.captcha);
       if (!captcha.ok) return invalid({ captcha: captcha.error }, captcha.error);
 
-      if (await q.accountExistsFor(db, person)) return fail('conflict', 'insured.already_registered');
+      if (await deps.accounts.exists(person)) return fail('conflict', 'insured.already_registered');
 
       const found = await deps.insuranceRecords.findByPerson(person);
       if (found.kind === 'unavailable') {
@@ -144,30 +160,42 @@ export function createInsuredService(deps: InsuredDeps) {
       const passwordHash = await deps.hasher.hash(smsPassword ?? username);
       const now = clock();
       const days = settings.initialPasswordDays;
+      // The civil registry's identity for a national code; a registry that does not answer is asked again by a job.
+      const civil = 'nationalCode' in person ? await deps.civilRegistry.lookup(person.nationalCode) : null;
+      const identity = civil?.kind === 'found' ? identityOf(civil.record) : null;
+      if (civil?.kind === 'not_found') logger.warn(maskPerson(person), 'insured person not in the civil registry: no identity attached');
       const accountId = await db.transaction().execute(async (trx) => {
-        const id = await q.insertInsuredAccount(trx, {
-          person,
-          mobile,
-          email: email.value,
-          passwordHash,
-          initialPasswordExpiresAt: new Date(now.getTime() + days * 86_400_000),
-          createdAt: now,
-        });
-        if (!id) return null;
-        await recordAudit(trx, {
-          actorType: 'person',
-          actorId: id,
-          accountId: id,
-          event: 'insured.registered',
-          data: {
+        const id = await deps.accounts.create(
+          trx,
+          'registerInsured',
+          { kind: 'person', accountId: null, ip: meta.ip, lang: meta.lang },
+          {
+            nationalCode: 'nationalCode' in person ? person.nationalCode : null,
+            foreignNationalId: 'foreignNationalId' in person ? person.foreignNationalId : null,
+            status: 'active',
+            origin: 'insured',
+            mobile,
+            email: email.value,
+            passwordHash,
+            mustChangePassword: true,
+            initialPasswordExpiresAt: new Date(now.getTime() + days * 86_400_000),
+            branchCode,
+            preferredLang: meta.lang,
+            ...(identity ?? {}),
+            createdAt: now,
+          },
+          {
             ...maskPerson(person),
             branchCode,
             initialPassword: settings.initialPassword,
+            identity: identity ? 'civil_registry' : civil?.kind === 'unavailable' ? 'pending' : 'none',
             ...(mobile ? { mobile: maskMobile(mobile) } : {}),
           },
-          ip: meta.ip,
-          at: now,
-        });
+        );
+        if (!id) return null;
+        if (civil?.kind === 'unavailable') {
+          await deps.queue.send(INSURED_IDENTITY_QUEUE.name, { accountId: id }, { trx, singletonKey: `insured-identity:${id}` });
+        }
         if (smsPassword && mobile) {
           await deps.sms.enqueue(trx, {
             to: mobile,
@@ -190,24 +218,37 @@ export function createInsuredService(deps: InsuredDeps) {
      * An insured account gets the general permissions it lacks, with an audit event;
      * other accounts and repeated calls change nothing. Answers what was granted.
      */
-    async grantGeneralPermissionsAfterFirstChange(trx: Queryable, accountId: string, meta: { ip?: string | null } = {}): Promise<string[]> {
-      const account = await q.findAccountForGrant(trx, accountId);
+    async grantGeneralPermissionsAfterFirstChange(trx: Kysely<DB>, accountId: string): Promise<string[]> {
+      const account = await deps.accounts.get(accountId, trx);
       if (!account || account.origin !== 'insured' || account.status !== 'active') return [];
-      const missing = settings.generalPermissions.filter((p) => !account.permissions.includes(p));
-      if (missing.length === 0) return [];
-      const now = clock();
-      await q.setPermissions(trx, accountId, [...account.permissions, ...missing], now);
-      await recordAudit(trx, {
-        actorType: 'system',
-        accountId,
-        event: 'insured.permissions_granted',
-        data: { permissions: missing },
-        ip: meta.ip ?? null,
-        at: now,
-      });
-      return missing;
+      return deps.accounts.grantPermissions(trx, accountId, settings.generalPermissions, { clearInitialPassword: true });
+    },
+
+    /** The job: the civil registry asked again for an insured account registered while it was down. */
+    async attachIdentityLater(accountId: string): Promise<void> {
+      const a = await deps.accounts.get(accountId);
+      if (!a || !a.national_code || a.first_name) return;
+      const civil = await deps.civilRegistry.lookup(a.national_code);
+      if (civil.kind === 'unavailable') throw new Error(`civil registry unavailable: ${civil.reason}`);
+      if (civil.kind === 'not_found') {
+        logger.warn({ accountId }, 'insured person not in the civil registry: no identity attached');
+        return;
+      }
+      await db.transaction().execute((trx) => deps.accounts.attachIdentity(trx, accountId, identityOf(civil.record)));
     },
   };
+  deps.queue.define<{ accountId: string }>(INSURED_IDENTITY_QUEUE, (job) => service.attachIdentityLater(job.data.accountId));
+  return service;
+}
+
+function identityOf(r: CivilRecord) {
+  const jalali = parseJalaliIso(r.birthDate, new Date());
+  return {
+    firstName: r.firstName,
+    lastName: r.lastName,
+    gender: r.gender,
+    birthDate: jalali.ok ? jalaliToGregorianIso(jalali.value) : null,
+  } as { firstName: string; lastName: string; gender: 'male' | 'female'; birthDate: string };
 }
 
 export type InsuredService = ReturnType<typeof createInsuredService>;

@@ -19,6 +19,7 @@ export const SECRET_SMS_TEMPLATES = {
   'sms.recovery_password': ['password'],
   'sms.insured_initial_password': ['password'],
   'sms.backoffice_password_reset': ['password'],
+  'sms.backoffice_mobile_code': ['code'],
 } as const satisfies Partial<Record<SmsTemplateKey, readonly string[]>>;
 
 export type SecretSmsTemplate = keyof typeof SECRET_SMS_TEMPLATES;

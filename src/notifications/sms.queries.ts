@@ -191,3 +191,9 @@ export async function requeueDeadSms(db: Queryable, id: string) {
     .executeTakeFirst();
   return row ?? null;
 }
+
+/** When the gateway accepted the message of an idempotency key (null: not yet, or never). */
+export async function findSentAt(db: Queryable, idempotencyKey: string): Promise<Date | null> {
+  const row = await db.selectFrom('sms_messages').select('sent_at').where('idempotency_key', '=', idempotencyKey).where('status', '=', 'sent').executeTakeFirst();
+  return row?.sent_at ?? null;
+}

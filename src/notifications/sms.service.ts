@@ -25,6 +25,7 @@ import {
   redactSecretSmsOfAccount,
   redactSecretSmsOfCause,
   requeueDeadSms,
+  findSentAt,
 } from './sms.queries.js';
 
 export type SmsTemplate = Extract<MessageKey, `sms.${string}`>;
@@ -236,6 +237,9 @@ export function createSmsService(deps: {
     endSecretsOf(trx: Queryable, cause: { key: string } | { prefix: string } | { accountId: string }): Promise<number> {
       return 'accountId' in cause ? redactSecretSmsOfAccount(trx, cause.accountId, clock()) : redactSecretSmsOfCause(trx, cause, clock());
     },
+
+    /** When the gateway accepted the message enqueued with `idempotencyKey` (a code's validity runs from then). */
+    deliveredAt: (idempotencyKey: string) => findSentAt(db, idempotencyKey),
   };
   queue.define<{ smsId: string }>(definition, (job) => service.deliver(job.data.smsId, job.retryCount));
   metrics.sources.queueDepth.set(SMS_QUEUE.name, () => queue.depth(SMS_QUEUE.name));

@@ -1,6 +1,5 @@
 // SQL of central registration: flows, the new account and its verification request.
 import type { Queryable } from '../db/database.js';
-import type { AccountStatus } from '../db/schema.js';
 
 export type FlowRow = NonNullable<Awaited<ReturnType<typeof findFlow>>>;
 
@@ -78,65 +77,6 @@ export async function deleteExpiredFlows(db: Queryable, now: Date): Promise<numb
   return Number(r.numDeletedRows);
 }
 
-export async function accountExists(db: Queryable, nationalCode: string): Promise<boolean> {
-  const row = await db.selectFrom('accounts').select('id').where('national_code', '=', nationalCode).executeTakeFirst();
-  return row !== undefined;
-}
-
-export type NewCentralAccount = {
-  nationalCode: string;
-  mobile: string;
-  mobileOperator: string;
-  mobileVerifiedAt: Date | null;
-  firstName: string;
-  lastName: string;
-  gender: 'male' | 'female';
-  birthDate: string;
-  birthCertificateNumber: string;
-  birthCertificateSerial: string;
-  birthCertificateSeries: string;
-  country: string;
-  city: string;
-  email: string | null;
-  passwordHash: string;
-  securityQuestion: string;
-  securityAnswerHash: string;
-  createdAt: Date;
-};
-
-/** Inserts the account; null when the national code already has one (a race lost). */
-export async function insertPendingAccount(db: Queryable, a: NewCentralAccount): Promise<string | null> {
-  const row = await db
-    .insertInto('accounts')
-    .values({
-      national_code: a.nationalCode,
-      status: 'pending_verification',
-      origin: 'central',
-      first_name: a.firstName,
-      last_name: a.lastName,
-      gender: a.gender,
-      birth_date: a.birthDate,
-      birth_certificate_number: a.birthCertificateNumber,
-      birth_certificate_serial: a.birthCertificateSerial,
-      birth_certificate_series: a.birthCertificateSeries,
-      country: a.country,
-      city: a.city,
-      mobile: a.mobile,
-      mobile_operator: a.mobileOperator,
-      mobile_verified_at: a.mobileVerifiedAt,
-      email: a.email,
-      password_hash: a.passwordHash,
-      security_question: a.securityQuestion,
-      security_answer_hash: a.securityAnswerHash,
-      created_at: a.createdAt,
-      updated_at: a.createdAt,
-    })
-    .onConflict((oc) => oc.column('national_code').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row?.id ?? null;
-}
-
 export async function insertVerificationRequest(db: Queryable, accountId: string, createdAt: Date, dueAt: Date): Promise<string> {
   const row = await db
     .insertInto('verification_requests')
@@ -144,16 +84,6 @@ export async function insertVerificationRequest(db: Queryable, accountId: string
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
-}
-
-export async function findAccountStatus(db: Queryable, nationalCode: string, mobile: string): Promise<AccountStatus | null> {
-  const row = await db
-    .selectFrom('accounts')
-    .select('status')
-    .where('national_code', '=', nationalCode)
-    .where('mobile', '=', mobile)
-    .executeTakeFirst();
-  return row?.status ?? null;
 }
 
 export async function isRejected(db: Queryable, lookupHash: string): Promise<boolean> {

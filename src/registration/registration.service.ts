@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
-import { recordAudit } from '../audit/audit.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
 import { parseBirthCertificateNumber, parseBirthCertificateSerial, parseBirthCertificateSeries, formatBirthCertificateSeries } from '../identity/birthCertificate.js';
 import { parseOptionalEmail } from '../identity/email.js';
 import { parseGender } from '../identity/gender.js';
@@ -16,12 +16,11 @@ import { maskNationalCode, parseNationalCode } from '../identity/nationalCode.js
 import { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../identity/password.js';
 import { ok, type Result } from '../identity/result.js';
 import { parseSecurityAnswer } from '../identity/securityAnswer.js';
-import { toLatinDigits } from '../identity/digits.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { MobileOwnership } from '../registries/types.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
-import { randomDigits, randomId, type Secrets } from '../security/secrets.js';
+import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import type { SmsService } from '../notifications/sms.service.js';
 import type { Lang, MessageKey } from '../web/i18n.js';
@@ -43,6 +42,7 @@ export type RegistrationDeps = {
   clock: () => Date;
   /** Schedules the identity check of a new registration, inside the same transaction. */
   scheduleVerification: (trx: Kysely<DB>, requestId: string, dueInSeconds: number) => Promise<void>;
+  accounts: AccountsService;
 };
 
 export type RequestMeta = { ip: string; lang: Lang };
@@ -60,7 +60,13 @@ export type RegistrationStatus = 'none' | 'pending_verification' | 'awaiting_bra
 
 type Fields = Partial<Record<string, MessageKey>>;
 
-const CODE_LENGTH = 6;
+const CODE_FAILURES = {
+  required: invalid({ code: 'registration.code_required' }),
+  format: invalid({ code: 'registration.code_format' }),
+  expired: invalid({ code: 'registration.code_expired' }),
+  wrong: invalid({ code: 'registration.code_wrong' }),
+  attempts_exceeded: fail('limited', 'registration.code_attempts_exceeded'),
+} as const;
 
 export function createRegistrationService(deps: RegistrationDeps) {
   const { db, config, secrets, clock, limiter, metrics, logger } = deps;
@@ -70,7 +76,6 @@ export function createRegistrationService(deps: RegistrationDeps) {
     minLength: config.password.minLength,
     minStrengthScore: config.password.minStrength,
   };
-  const codeHash = (flowId: string, code: string) => secrets.hmac('registration-code', `${flowId}:${code}`);
   const rejectionKey = (nationalCode: string, mobile: string) => secrets.hmac('registration-rejection', `${nationalCode}:${mobile}`);
 
   const limited = (code: MessageKey, retryAfterSeconds: number) =>
@@ -86,14 +91,14 @@ export function createRegistrationService(deps: RegistrationDeps) {
 
   /** Creates a code, stores its hash and enqueues the SMS in one transaction. */
   async function sendCode(flow: { id: string; mobile: string }, lang: Lang) {
-    const code = randomDigits(CODE_LENGTH);
+    const issued = deps.accounts.codes.issue('registration-code', flow.id, settings.mobileCodeTtlSeconds);
     const now = clock();
     await db.transaction().execute(async (trx) => {
-      await q.setFlowCode(trx, flow.id, codeHash(flow.id, code), now, new Date(now.getTime() + settings.mobileCodeTtlSeconds * 1000));
+      await q.setFlowCode(trx, flow.id, issued.hash, now, issued.expiresAt);
       await deps.sms.enqueue(trx, {
         to: flow.mobile,
         template: 'sms.registration_code',
-        params: { code },
+        params: { code: issued.code },
         lang,
         // Never the code itself: the key is stored and sent to the gateway in clear.
         idempotencyKey: `registration-code:${flow.id}:${now.getTime()}:${randomId().slice(0, 8)}`,
@@ -129,7 +134,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
       const byIp = await limiter.consume('registrationStartPerIp', meta.ip);
       if (!byIp.allowed) return limited('registration.rate_limited', byIp.retryAfterSeconds);
 
-      if (await q.accountExists(db, nationalCode.value)) {
+      if (await deps.accounts.exists({ nationalCode: nationalCode.value })) {
         metrics.registrations.inc({ step: 'start', result: 'already_registered' });
         return fail('conflict', 'registration.already_registered');
       }
@@ -192,18 +197,19 @@ export function createRegistrationService(deps: RegistrationDeps) {
       if (!found.ok) return found;
       const flow = found.value;
       if (flow.state !== 'mobile_code') return fail('conflict', 'registration.flow_wrong_step');
-      const raw = typeof input.code === 'string' ? toLatinDigits(input.code).replace(/\s+/g, '') : '';
-      if (raw === '') return invalid({ code: 'registration.code_required' });
-      if (!/^\d{6}$/.test(raw)) return invalid({ code: 'registration.code_format' });
-      if (flow.code_attempts >= settings.mobileCodeMaxAttempts) return fail('limited', 'registration.code_attempts_exceeded');
-      // Count the attempt before comparing, so parallel guesses cannot exceed the limit.
-      const attempts = await q.countFlowCodeAttempt(db, flow.id);
-      if (attempts > settings.mobileCodeMaxAttempts) return fail('limited', 'registration.code_attempts_exceeded');
-      if (!flow.code_expires_at || flow.code_expires_at <= clock()) return invalid({ code: 'registration.code_expired' });
-      if (!flow.code_hash || !secrets.equal(flow.code_hash, codeHash(flow.id, raw))) {
-        metrics.registrations.inc({ step: 'code', result: 'wrong' });
-        if (attempts >= settings.mobileCodeMaxAttempts) return fail('limited', 'registration.code_attempts_exceeded');
-        return invalid({ code: 'registration.code_wrong' });
+      const verdict = await deps.accounts.codes.verify({
+        purpose: 'registration-code',
+        flowId: flow.id,
+        input: input.code,
+        stored: { hash: flow.code_hash, expiresAt: flow.code_expires_at, attempts: flow.code_attempts },
+        maxAttempts: settings.mobileCodeMaxAttempts,
+        ttlSeconds: settings.mobileCodeTtlSeconds,
+        // Counted before comparing, so parallel guesses cannot exceed the limit.
+        countAttempt: () => q.countFlowCodeAttempt(db, flow.id),
+      });
+      if (!verdict.ok) {
+        if (verdict.error === 'wrong') metrics.registrations.inc({ step: 'code', result: 'wrong' });
+        return CODE_FAILURES[verdict.error];
       }
       await db.transaction().execute(async (trx) => {
         await q.setFlowState(trx, flow.id, 'details');
@@ -291,35 +297,47 @@ export function createRegistrationService(deps: RegistrationDeps) {
       const outcome = await db.transaction().execute(async (trx) => {
         const locked = await q.findFlowForUpdate(trx, flow.id);
         if (!locked || locked.state !== 'details' || locked.expires_at <= clock()) return 'stale' as const;
-        const accountId = await q.insertPendingAccount(trx, {
-          nationalCode: flow.national_code,
-          mobile: flow.mobile,
-          mobileOperator: flow.mobile_operator,
-          mobileVerifiedAt: settings.mobileCodeRequired ? now : null,
-          ...v,
-          passwordHash,
-          securityAnswerHash,
-          createdAt: now,
-        });
-        if (!accountId) return 'exists' as const;
-        const requestId = await q.insertVerificationRequest(trx, accountId, now, new Date(now.getTime() + config.verification.delaySeconds * 1000));
-        await deps.scheduleVerification(trx, requestId, config.verification.delaySeconds);
-        await q.setFlowState(trx, flow.id, 'completed', accountId);
-        await q.deleteRejection(trx, rejectionKey(flow.national_code, flow.mobile));
-        await recordAudit(trx, {
-          actorType: 'person',
-          actorId: accountId,
-          accountId,
-          event: 'registration.submitted',
-          data: {
+        const accountId = await deps.accounts.create(
+          trx,
+          'submit',
+          { kind: 'person', accountId: null, ip: meta.ip, lang: meta.lang },
+          {
+            nationalCode: flow.national_code,
+            foreignNationalId: null,
+            status: 'pending_verification',
+            origin: 'central',
+            mobile: flow.mobile,
+            mobileOperator: flow.mobile_operator,
+            mobileVerifiedAt: settings.mobileCodeRequired ? now : null,
+            firstName: v.firstName,
+            lastName: v.lastName,
+            gender: v.gender,
+            birthDate: v.birthDate,
+            birthCertificateNumber: v.birthCertificateNumber,
+            birthCertificateSerial: v.birthCertificateSerial,
+            birthCertificateSeries: v.birthCertificateSeries,
+            country: v.country,
+            city: v.city,
+            email: v.email,
+            passwordHash,
+            mustChangePassword: false,
+            securityQuestion: v.securityQuestion,
+            securityAnswerHash,
+            preferredLang: meta.lang,
+            createdAt: now,
+          },
+          {
             nationalCode: maskNationalCode(flow.national_code),
             mobile: maskMobile(flow.mobile),
             mobileVerified: settings.mobileCodeRequired,
             ownershipRequiresBranchVisit: flow.requires_branch_visit,
           },
-          ip: meta.ip,
-          at: now,
-        });
+        );
+        if (!accountId) return 'exists' as const;
+        const requestId = await q.insertVerificationRequest(trx, accountId, now, new Date(now.getTime() + config.verification.delaySeconds * 1000));
+        await deps.scheduleVerification(trx, requestId, config.verification.delaySeconds);
+        await q.setFlowState(trx, flow.id, 'completed', accountId);
+        await q.deleteRejection(trx, rejectionKey(flow.national_code, flow.mobile));
         return 'created' as const;
       });
       if (outcome === 'stale') return fail('conflict', 'registration.flow_wrong_step');
@@ -338,7 +356,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
       if (!nationalCode.ok || !mobile.ok) return invalid(fields);
       const byIp = await limiter.consume('registrationStatusPerIp', meta.ip);
       if (!byIp.allowed) return limited('registration.rate_limited', byIp.retryAfterSeconds);
-      const status = await q.findAccountStatus(db, nationalCode.value, mobile.value);
+      const status = await deps.accounts.statusOf(nationalCode.value, mobile.value);
       if (status) return ok({ status });
       if (await q.isRejected(db, rejectionKey(nationalCode.value, mobile.value))) return ok({ status: 'rejected' });
       return ok({ status: 'none' });

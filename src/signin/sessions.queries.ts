@@ -114,3 +114,18 @@ export function listOpenSessions(db: Queryable, accountId: string, idleSince: Da
 export async function clearSessionPasswordChange(db: Queryable, id: string) {
   await db.updateTable('sessions').set({ requires_password_change: false }).where('id', '=', id).execute();
 }
+
+/**
+ * A new token for an open session (after a privilege change): the old token stops working
+ * at once; the forced password change it carried is done. False when the session is not open.
+ */
+export async function replaceSessionToken(db: Queryable, id: string, tokenHash: string, now: Date): Promise<{ expiresAt: Date } | null> {
+  const row = await db
+    .updateTable('sessions')
+    .set({ token_hash: tokenHash, requires_password_change: false, last_seen_at: now })
+    .where('id', '=', id)
+    .where('ended_at', 'is', null)
+    .returning('expires_at')
+    .executeTakeFirst();
+  return row ? { expiresAt: row.expires_at } : null;
+}

@@ -112,6 +112,16 @@ export function createSessionService(deps: { db: Kysely<DB>; config: Config; sec
 
     passwordChanged: (trx: Queryable, sessionId: string) => q.clearSessionPasswordChange(trx, sessionId),
 
+    /**
+     * After a privilege change (password or mobile changed, forced change done) the session
+     * continues under a new token; the old one stops working at once (no fixation).
+     */
+    async rotate(trx: Queryable, sessionId: string): Promise<NewSession | null> {
+      const token = randomId();
+      const r = await q.replaceSessionToken(trx, sessionId, tokenHash(token), clock());
+      return r ? { token, id: sessionId, expiresAt: r.expiresAt } : null;
+    },
+
     async list(accountId: string, currentId: string | null): Promise<SessionListItem[]> {
       const now = clock();
       const rows = await q.listOpenSessions(db, accountId, new Date(now.getTime() - idleMs), now);

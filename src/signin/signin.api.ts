@@ -66,7 +66,8 @@ export const signinApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async
         operationId: 'changePassword',
         tags: ['session'],
         summary: 'Changes the password; ends every other session and sends an SMS notice',
-        description: 'currentPassword is not required right after signing in with a temporary password (SMS recovery).',
+        description:
+          'currentPassword is not required right after signing in with a temporary password (SMS recovery). A wrong currentPassword counts as a failed sign-in (429 after too many from one address). The session continues under a new token, returned as sessionToken: the old token stops working.',
         security: [{ session: [] }],
         body: {
           type: 'object',
@@ -76,7 +77,7 @@ export const signinApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async
             newPasswordConfirmation: { type: 'string' },
           },
         },
-        response: { 200: { type: 'object', properties: {} }, ...errors(400, 401) },
+        response: { 200: { type: 'object', properties: { sessionToken: { type: 'string' } } }, ...errors(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -88,7 +89,7 @@ export const signinApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async
         { ip: clientIp(request), lang: request.lang },
       );
       if (!result.ok) return sendApiFailure(reply, request.lang, result.error);
-      return reply.status(200).send({});
+      return reply.status(200).send(result.value.rotated ? { sessionToken: result.value.rotated.token } : {});
     },
   );
 

@@ -1,6 +1,8 @@
 // Pages of signing in (seed 000): the sign-in form with its method selector, links and
 // security tips; the one-time SMS code pages; the registration guide. Plain forms: the
 // on-screen keyboard is added by /static/keyboard.js when JavaScript runs.
+import { toPersianDigits } from '../identity/digits.js';
+import { captchaConfiguration, captchaStrings } from '../insured/insured.page.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
@@ -63,11 +65,20 @@ function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code';
  * The sign-in form: inputs `username` and `password`, one submit button (API.md). The SSO
  * login interaction renders it with its own `action`.
  */
-export function SignInForm(props: { ctx: PageContext; action: string; values: Values; errors: FieldErrors; next?: string | undefined }) {
+export function SignInForm(props: { ctx: PageContext; action: string; values: Values; errors: FieldErrors; next?: string | undefined; captcha?: boolean }) {
   const { ctx, values, errors } = props;
   return (
     <form method="post" action={props.action} class="card signin-form" novalidate>
       <CsrfField ctx={ctx} />
+      {props.captcha ? (
+        <>
+          <link rel="stylesheet" href="/static/vendor/altcha.css" />
+          <script type="module" src="/static/vendor/altcha.min.js"></script>
+          <script src="/static/captcha.js" defer></script>
+        </>
+      ) : (
+        ''
+      )}
       {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
       <TextField
         ctx={ctx}
@@ -94,6 +105,16 @@ export function SignInForm(props: { ctx: PageContext; action: string; values: Va
         maxlength={256}
         size="medium"
       />
+      {props.captcha ? (
+        <div class="field">
+          <p class="hint" safe>
+            {ctx.t('signin.captcha_required')}
+          </p>
+          <altcha-widget name="captcha" challenge="/api/v1/captcha" configuration={captchaConfiguration(ctx)} data-strings={captchaStrings(ctx)}></altcha-widget>
+        </div>
+      ) : (
+        ''
+      )}
       <KeyboardMount ctx={ctx} target="password" />
       <div class="actions">
         <SubmitButton label={ctx.t('signin.submit')} />
@@ -149,6 +170,10 @@ export function SignInPage(props: {
   errorParams?: MessageParams | undefined;
   notice?: MessageKey | undefined;
   next?: string | undefined;
+  /** The account-wide guard asks for a captcha with the next attempt. */
+  captcha?: boolean;
+  /** Tries this device has left before it must wait. */
+  triesLeft?: number | undefined;
 }) {
   const { ctx, errors } = props;
   const labels = { username: ctx.t('signin.username'), password: ctx.t('signin.password') };
@@ -164,8 +189,15 @@ export function SignInPage(props: {
         ''
       )}
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      {props.triesLeft !== undefined ? (
+        <Notice kind="warning">
+          <p safe>{ctx.t('signin.tries_left', { tries: ctx.lang === 'fa' ? toPersianDigits(String(props.triesLeft)) : props.triesLeft })}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
       <MethodSelector ctx={ctx} current="password" next={props.next} />
-      <SignInForm ctx={ctx} action="/signin" values={props.values} errors={errors} next={props.next} />
+      <SignInForm ctx={ctx} action="/signin" values={props.values} errors={errors} next={props.next} captcha={props.captcha ?? false} />
       <SigninLinks ctx={ctx} />
       <SecurityTips ctx={ctx} />
       <KeyboardScript />

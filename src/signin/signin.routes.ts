@@ -57,7 +57,15 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
     const values = { username: typeof body.username === 'string' ? body.username : '' };
     return sendPage(
       reply,
-      SignInPage({ ctx: ctxOf(request, reply), values, errors: formErrors(result.error), errorParams: result.error.params, next }),
+      SignInPage({
+        ctx: ctxOf(request, reply),
+        values,
+        errors: formErrors(result.error),
+        errorParams: result.error.params,
+        next,
+        captcha: result.error.code === 'signin.captcha_required',
+        triesLeft: (result.error as { remainingTries?: number }).remainingTries,
+      }),
       STATUS_OF[result.error.kind],
     );
   });

@@ -1,25 +1,23 @@
 // Signing in: by username and password (or the temporary password of an SMS recovery),
 // or by a one-time code sent to the registered mobile. Limits per username and per
-// address come from the RATE_LIMITS table; consecutive wrong passwords lock the account
-// in the database (accounts.locked_until), judged by the injected clock.
+// address come from the RATE_LIMITS table; the account's credentials, the count of its
+// failures and the captcha it asks for after many belong to the accounts capability
+// (no lockout: a stranger's failures never keep the owner out).
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { recordAudit } from '../audit/audit.js';
 import type { Config, RateLimitName } from '../config.js';
 import type { DB } from '../db/schema.js';
-import { toLatinDigits } from '../identity/digits.js';
-import { maskNationalCode } from '../identity/nationalCode.js';
 import { ok, type Result } from '../identity/result.js';
 import type { SmsService } from '../notifications/sms.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
-import { randomDigits, randomId, type Secrets } from '../security/secrets.js';
+import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import type { Lang, MessageKey } from '../web/i18n.js';
 import type { AuthMethod, NewSession, RequiredAction, SessionKind, SessionService } from './sessions.service.js';
-import * as q from './signin.queries.js';
+import type { AccountRow, AccountsService } from '../accounts/accounts.service.js';
 import { parseUsername } from './username.js';
 
 export type SigninMeta = { ip: string; lang: Lang; userAgent: string | null };
@@ -38,23 +36,22 @@ export type SigninDeps = {
   limiter: RateLimiter<RateLimitName>;
   sessions: SessionService;
   sms: SmsService;
-  /** Recovery: true (and used up) when `password` is the newest unexpired temporary password of the account. */
-  useTemporaryPassword: (accountId: string, password: string) => Promise<boolean>;
+  accounts: AccountsService;
+  /** The self-hosted captcha the account-wide guard asks for (ALTCHA payload). */
+  verifyCaptcha: (payload: unknown) => Promise<{ ok: boolean }>;
   metrics: Metrics;
   logger: Logger;
   clock: () => Date;
 };
 
-const CODE_LENGTH = 6;
 const NOT_ACTIVE: Record<'pending_verification' | 'awaiting_branch_visit', MessageKey> = {
   pending_verification: 'signin.account_pending_verification',
   awaiting_branch_visit: 'signin.account_awaiting_branch_visit',
 };
 
 export function createSigninService(deps: SigninDeps) {
-  const { db, hasher, secrets, limiter, sessions, clock, logger } = deps;
+  const { db, limiter, sessions, clock, accounts } = deps;
   const settings = deps.config.signin;
-  const codeHash = (flowId: string, code: string) => secrets.hmac('signin-code', `${flowId}:${code}`);
   const ipRule = deps.config.rateLimits.signinFailuresPerIp;
   const signins = new Counter({
     name: 'dargah_signins_total',
@@ -69,20 +66,17 @@ export function createSigninService(deps: SigninDeps) {
     const seconds = Math.max(1, Math.ceil((until.getTime() - clock().getTime()) / 1000));
     return fail('locked', 'signin.locked', { retryAfterSeconds: seconds, params: { minutes: Math.ceil(seconds / 60) } });
   };
-  const isLocked = (a: q.AccountRow) => !!a.locked_until && a.locked_until > clock();
+  // Accounts locked before the lockout was replaced by a captcha keep their lock until it ends (or staff unlock).
+  const isLocked = (a: AccountRow) => !!a.locked_until && a.locked_until > clock();
 
   /** State checks once the person has proven who they are. */
-  function accountRefusal(a: q.AccountRow): Failure | null {
+  function accountRefusal(a: AccountRow): Failure | null {
     if (a.disabled_at) return { kind: 'forbidden', code: 'signin.account_disabled' };
     if (a.status !== 'active') return { kind: 'forbidden', code: NOT_ACTIVE[a.status] };
     return null;
   }
 
-  async function openSession(
-    a: q.AccountRow,
-    method: AuthMethod,
-    meta: SigninMeta & { kind: SessionKind },
-  ): Promise<SignedIn> {
+  async function openSession(a: AccountRow, method: AuthMethod, meta: SigninMeta & { kind: SessionKind }): Promise<SignedIn> {
     const requiresPasswordChange = method === 'temporary_password';
     // The session row is the record of the sign-in (who, when, how, from where; rows are
     // ended, never deleted): no audit-chain event here, which would serialise every
@@ -95,6 +89,7 @@ export function createSigninService(deps: SigninDeps) {
       ip: meta.ip,
       userAgent: meta.userAgent,
     });
+    if (meta.kind === 'web' && a.preferred_lang !== meta.lang) await accounts.rememberLanguage(a.id, meta.lang);
     signins.inc({ method, result: 'ok' });
     return {
       accountId: a.id,
@@ -103,7 +98,33 @@ export function createSigninService(deps: SigninDeps) {
     };
   }
 
-  return {
+  const service = {
+    /**
+     * A password of a known account checked under the guard: this address's failures on this
+     * account (refused past its share), and the account-wide count (a captcha past its
+     * threshold). Used by sign-in and by every current-password check of the person's pages.
+     */
+    async checkGuarded(
+      a: AccountRow,
+      password: string,
+      meta: { ip: string },
+      captcha?: unknown,
+    ): Promise<Result<{ method: 'password' | 'temporary_password'; needsRehash: boolean }, Failure & { remainingTries?: number }>> {
+      const guard = await accounts.guard(a.id, meta.ip);
+      if (!guard.allowed) return limited('signin.limited', guard.retryAfterSeconds);
+      if (guard.captchaRequired && !(await deps.verifyCaptcha(captcha)).ok) {
+        return fail('unauthenticated', 'signin.captcha_required');
+      }
+      const checked = await accounts.checkPassword(a, password);
+      if (!checked.method) {
+        const { remainingForAddress } = await accounts.recordFailure(a.id, meta.ip);
+        const warn = remainingForAddress <= 3 ? { remainingTries: remainingForAddress, params: { tries: remainingForAddress } } : {};
+        return { ok: false, error: { kind: 'unauthenticated', code: 'signin.invalid_credentials', ...warn } };
+      }
+      await accounts.recordSuccess(a, meta.ip);
+      return ok({ method: checked.method, needsRehash: checked.needsRehash });
+    },
+
     /** Username + password (or the temporary password of the newest SMS recovery). */
     async signIn(input: Record<string, unknown>, meta: SigninMeta & { kind: SessionKind }): Promise<Result<SignedIn, Failure>> {
       const username = parseUsername(input.username);
@@ -114,72 +135,44 @@ export function createSigninService(deps: SigninDeps) {
       else if (password.length > 256) fields.password = 'signin.password_too_long';
       if (!username.ok || fields.password) return invalid(fields);
 
-      // Failures are counted after the fact (a success costs nothing); a spent budget refuses.
+      // Counted before the check (consume first, then decide): parallel guesses cannot pass the table.
       const byIp = await limiter.peek('signinFailuresPerIp', meta.ip);
       if (!byIp.allowed) return limited('signin.limited', byIp.retryAfterSeconds);
       if (byIp.remaining <= 0) return limited('signin.limited', ipRule.blockSeconds || ipRule.durationSeconds);
-      const byUser = await limiter.consume('signinPerUsername', username.value.value);
+      const byUser = await limiter.consume('signinPerUsername', `${username.value.value}:${meta.ip}`);
       if (!byUser.allowed) return limited('signin.limited', byUser.retryAfterSeconds);
 
-      const account = await q.findAccountByUsername(db, username.value);
+      const account = await accounts.byUsername(username.value);
       if (!account || !account.password_hash) {
         // Unknown usernames cost one argon2 verification, like known ones.
-        await hasher.verifyDummy(password);
+        await deps.hasher.verifyDummy(password);
         await limiter.consume('signinFailuresPerIp', meta.ip);
         signins.inc({ method: 'password', result: 'wrong' });
         return fail('unauthenticated', 'signin.invalid_credentials');
       }
-      // A locked account says so without checking the password: no guess counts while locked.
       if (isLocked(account)) {
         signins.inc({ method: 'password', result: 'locked' });
         return lockedFailure(account.locked_until!);
       }
-
-      let method: AuthMethod | null = null;
-      const checked = await hasher.verify(account.password_hash, password);
-      if (checked.valid) method = 'password';
-      else if (await deps.useTemporaryPassword(account.id, password)) method = 'temporary_password';
-
-      if (!method) {
-        const now = clock();
-        const until = new Date(now.getTime() + settings.lockoutMinutes * 60_000);
-        const { locked } = await q.recordFailedSignin(db, account.id, settings.maxFailures, until, now);
-        await limiter.consume('signinFailuresPerIp', meta.ip);
-        if (locked) {
-          await db.transaction().execute((trx) =>
-            recordAudit(trx, {
-              actorType: 'system',
-              accountId: account.id,
-              event: 'signin.locked',
-              data: { minutes: settings.lockoutMinutes, failures: settings.maxFailures },
-              ip: meta.ip,
-              at: now,
-            }),
-          );
-          logger.info({ nc: maskNationalCode(account.national_code ?? '') }, 'account locked after failed sign-ins');
-          signins.inc({ method: 'password', result: 'locked' });
-          return lockedFailure(until);
-        }
-        signins.inc({ method: 'password', result: 'wrong' });
-        return fail('unauthenticated', 'signin.invalid_credentials');
+      const checked = await service.checkGuarded(account, password, meta, input.captcha);
+      if (!checked.ok) {
+        if (checked.error.code === 'signin.invalid_credentials') await limiter.consume('signinFailuresPerIp', meta.ip);
+        signins.inc({ method: 'password', result: checked.error.code === 'signin.captcha_required' ? 'captcha' : checked.error.kind === 'limited' ? 'limited' : 'wrong' });
+        return checked;
       }
-
+      const method = checked.value.method;
       const refusal = accountRefusal(account);
       if (refusal) {
         signins.inc({ method, result: 'not_active' });
         return { ok: false, error: refusal };
       }
       // The insured capability's initial password (the national code) works for a limited time.
-      const initialExpires = (account as { initial_password_expires_at?: Date | null }).initial_password_expires_at;
+      const initialExpires = account.initial_password_expires_at;
       if (method === 'password' && account.must_change_password && initialExpires && initialExpires <= clock()) {
         return fail('forbidden', 'signin.initial_password_expired');
       }
-
-      if (account.failed_signins > 0) await q.resetFailedSignins(db, account.id);
-      await limiter.reset('signinPerUsername', username.value.value);
-      if (method === 'password' && checked.needsRehash) {
-        await q.updatePasswordHash(db, account.id, await hasher.hash(password));
-      }
+      await limiter.reset('signinPerUsername', `${username.value.value}:${meta.ip}`);
+      if (method === 'password' && checked.value.needsRehash) await accounts.rehash(account.id, password);
       return ok(await openSession(account, method, meta));
     },
 
@@ -189,25 +182,28 @@ export function createSigninService(deps: SigninDeps) {
       if (!username.ok) return invalid({ username: username.error });
       const byIp = await limiter.consume('signinCodePerIp', meta.ip);
       if (!byIp.allowed) return limited('signin.limited', byIp.retryAfterSeconds);
+      // This address's share first: a stranger's requests use up theirs, not the owner's.
+      const byPair = await limiter.consume('signinCodePerUsernameAndIp', `${username.value.value}:${meta.ip}`);
+      if (!byPair.allowed) return limited('signin.limited', byPair.retryAfterSeconds);
       const byUser = await limiter.consume('signinCodePerUsername', username.value.value);
       if (!byUser.allowed) return limited('signin.limited', byUser.retryAfterSeconds);
 
-      const account = await q.findAccountByUsername(db, username.value);
+      const account = await accounts.byUsername(username.value);
       const usable = !!account && account.status === 'active' && !account.disabled_at && !!account.mobile;
       const now = clock();
       const flowId = randomId();
       const expiresAt = new Date(now.getTime() + settings.codeTtlSeconds * 1000);
       if (!usable) {
-        await q.insertSigninCode(db, { id: flowId, accountId: null, mobile: null, codeHash: null, now, expiresAt });
+        await accounts.insertCode(db, { id: flowId, purpose: 'signin', accountId: null, mobile: null, codeHash: null, now, expiresAt });
         return ok({ flowId });
       }
-      const code = randomDigits(CODE_LENGTH);
+      const issued = accounts.codes.issue('signin-code', flowId, settings.codeTtlSeconds);
       await db.transaction().execute(async (trx) => {
-        await q.insertSigninCode(trx, { id: flowId, accountId: account.id, mobile: account.mobile, codeHash: codeHash(flowId, code), now, expiresAt });
+        await accounts.insertCode(trx, { id: flowId, purpose: 'signin', accountId: account.id, mobile: account.mobile, codeHash: issued.hash, now, expiresAt: issued.expiresAt });
         await deps.sms.enqueue(trx, {
           to: account.mobile!,
           template: 'sms.signin_code',
-          params: { code },
+          params: { code: issued.code },
           lang: meta.lang,
           idempotencyKey: `signin-code:${flowId}`,
           accountId: account.id,
@@ -219,34 +215,37 @@ export function createSigninService(deps: SigninDeps) {
     /** Whether a code flow is still open (for showing its page). */
     async codeFlowOpen(flowId: string): Promise<boolean> {
       if (typeof flowId !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(flowId)) return false;
-      const flow = await q.findSigninCode(db, flowId);
+      const flow = await accounts.findCode(flowId, 'signin');
       return !!flow && !flow.consumed_at && flow.expires_at > clock();
     },
 
     /** One-time code, step 2. */
     async verifyCode(flowId: string, input: Record<string, unknown>, meta: SigninMeta & { kind: SessionKind }): Promise<Result<SignedIn, Failure>> {
       if (typeof flowId !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(flowId)) return fail('not_found', 'signin.code_flow_expired');
-      const flow = await q.findSigninCode(db, flowId);
+      const flow = await accounts.findCode(flowId, 'signin');
       if (!flow || flow.consumed_at) return fail('not_found', 'signin.code_flow_expired');
-      const raw = typeof input.code === 'string' ? toLatinDigits(input.code).replace(/\s+/g, '') : '';
-      if (raw === '') return invalid({ code: 'signin.code_required' });
-      if (!/^\d{6}$/.test(raw)) return invalid({ code: 'signin.code_format' });
-      const attempts = await q.countCodeAttempt(db, flow.id);
-      if (attempts > settings.codeMaxAttempts) return fail('limited', 'signin.code_attempts_exceeded');
-      if (flow.expires_at <= clock()) return invalid({ code: 'signin.code_expired' });
-      if (!flow.code_hash || !flow.account_id || !secrets.equal(flow.code_hash, codeHash(flow.id, raw))) {
-        signins.inc({ method: 'sms_code', result: 'wrong' });
-        if (attempts >= settings.codeMaxAttempts) return fail('limited', 'signin.code_attempts_exceeded');
-        return invalid({ code: 'signin.code_wrong' });
+      const verdict = await accounts.codes.verify({
+        purpose: 'signin-code',
+        flowId: flow.id,
+        input: input.code,
+        stored: { hash: flow.account_id ? flow.code_hash : null, expiresAt: flow.expires_at, attempts: flow.attempts },
+        maxAttempts: settings.codeMaxAttempts,
+        ttlSeconds: settings.codeTtlSeconds,
+        countAttempt: () => accounts.countCodeAttempt(flow.id),
+        deliveredAt: await deps.sms.deliveredAt(`signin-code:${flow.id}`),
+      });
+      if (!verdict.ok) {
+        if (verdict.error === 'wrong') signins.inc({ method: 'sms_code', result: 'wrong' });
+        return CODE_FAILURES[verdict.error];
       }
       const consumed = await db.transaction().execute(async (trx) => {
-        if (!(await q.consumeCode(trx, flow.id, clock()))) return false;
+        if (!(await accounts.consumeCode(trx, flow.id))) return false;
         // The code has done its work: its SMS text (kept by the development outbox) goes.
         await deps.sms.endSecretsOf(trx, { key: `signin-code:${flow.id}` });
         return true;
       });
       if (!consumed) return fail('not_found', 'signin.code_flow_expired');
-      const account = await q.findAccountById(db, flow.account_id);
+      const account = await accounts.get(flow.account_id!);
       if (!account) return fail('not_found', 'signin.code_flow_expired');
       if (isLocked(account)) return lockedFailure(account.locked_until!);
       const refusal = accountRefusal(account);
@@ -254,8 +253,17 @@ export function createSigninService(deps: SigninDeps) {
       return ok(await openSession(account, 'sms_code', meta));
     },
 
-    purgeExpiredCodes: () => q.deleteExpiredCodes(db, clock()),
+    purgeExpiredCodes: () => accounts.purgeExpiredCodes(),
   };
+  return service;
 }
+
+const CODE_FAILURES = {
+  required: invalid({ code: 'signin.code_required' }),
+  format: invalid({ code: 'signin.code_format' }),
+  expired: invalid({ code: 'signin.code_expired' }),
+  wrong: invalid({ code: 'signin.code_wrong' }),
+  attempts_exceeded: fail('limited', 'signin.code_attempts_exceeded'),
+} as const;
 
 export type SigninService = ReturnType<typeof createSigninService>;

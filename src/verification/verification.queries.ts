@@ -4,33 +4,14 @@ import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 import type { VerificationOutcome } from '../db/schema.js';
 
-/** Requests and the declared identity they check (read without a lock, before the registries are asked). */
-export function findRequestsToCheck(db: Queryable, requestIds: readonly string[]) {
+/** Requests to check (the declared identity they check is read from the accounts capability). */
+export function findRequests(db: Queryable, requestIds: readonly string[]) {
   return db
     .selectFrom('verification_requests as r')
-    .innerJoin('accounts as a', 'a.id', 'r.account_id')
-    .select([
-      'r.id as requestId',
-      'r.status as requestStatus',
-      'r.created_at as submittedAt',
-      'a.id as accountId',
-      'a.status as accountStatus',
-      'a.national_code as nationalCode',
-      'a.mobile as mobile',
-      'a.mobile_verified_at as mobileVerifiedAt',
-      'a.first_name as firstName',
-      'a.last_name as lastName',
-      'a.gender as gender',
-      'a.birth_date as birthDate',
-      'a.birth_certificate_number as birthCertificateNumber',
-      'a.birth_certificate_serial as birthCertificateSerial',
-      'a.birth_certificate_series as birthCertificateSeries',
-      'a.updated_at as accountUpdatedAt',
-    ])
+    .select(['r.id as requestId', 'r.status as requestStatus', 'r.created_at as submittedAt', 'r.account_id as accountId'])
     .where(sql<boolean>`r.id = any(${[...requestIds]}::uuid[])`)
     .execute();
 }
-export type RequestToCheck = Awaited<ReturnType<typeof findRequestsToCheck>>[number];
 
 /**
  * Locks the requests for the rest of the transaction: one outcome per request, whoever runs
@@ -39,11 +20,10 @@ export type RequestToCheck = Awaited<ReturnType<typeof findRequestsToCheck>>[num
 export function lockRequests(db: Queryable, requestIds: readonly string[]) {
   return db
     .selectFrom('verification_requests as r')
-    .innerJoin('accounts as a', 'a.id', 'r.account_id')
-    .select(['r.id as requestId', 'r.status as requestStatus', 'a.id as accountId', 'a.updated_at as accountUpdatedAt'])
+    .select(['r.id as requestId', 'r.status as requestStatus', 'r.account_id as accountId'])
     .where(sql<boolean>`r.id = any(${[...requestIds]}::uuid[])`)
     .orderBy('r.id')
-    .forUpdate('r')
+    .forUpdate()
     .execute();
 }
 
@@ -57,54 +37,27 @@ export async function recordUnfinishedRuns(db: Queryable, requestIds: readonly s
     .execute();
 }
 
-/**
- * The outcomes that keep the account, in one statement: each account takes its status
- * (activated_at when active) if still pending, each request is completed with its outcome.
- */
-export async function applyOutcomes(
+/** Requests completed with their outcome (a rejected one goes with its account). */
+export async function completeRequests(
   db: Queryable,
-  outcomes: readonly { requestId: string; accountId: string; outcome: VerificationOutcome }[],
+  outcomes: readonly { requestId: string; outcome: VerificationOutcome }[],
   at: Date,
 ) {
   if (outcomes.length === 0) return;
   await sql`
-    WITH v AS (
-      SELECT * FROM unnest(${outcomes.map((o) => o.requestId)}::uuid[], ${outcomes.map((o) => o.accountId)}::uuid[], ${outcomes.map((o) => o.outcome)}::text[])
-        AS v(request_id, account_id, outcome)
-    ), accounts_done AS (
-      UPDATE accounts a
-      SET status = v.outcome,
-          updated_at = ${at}::timestamptz,
-          activated_at = CASE WHEN v.outcome = 'active' THEN ${at}::timestamptz ELSE a.activated_at END
-      FROM v
-      WHERE a.id = v.account_id AND a.status = 'pending_verification'
-      RETURNING a.id
-    )
     UPDATE verification_requests r
     SET status = 'completed', outcome = v.outcome, completed_at = ${at}::timestamptz, last_error = NULL
-    FROM v
+    FROM unnest(${outcomes.map((o) => o.requestId)}::uuid[], ${outcomes.map((o) => o.outcome)}::text[]) AS v(request_id, outcome)
     WHERE r.id = v.request_id`.execute(db);
-}
-
-/** Deletes rejected registrations with their personal data; the requests go with them (cascade). */
-export async function deleteAccounts(db: Queryable, accountIds: readonly string[]) {
-  if (accountIds.length === 0) return;
-  await db
-    .deleteFrom('accounts')
-    .where(sql<boolean>`id = any(${[...accountIds]}::uuid[])`)
-    .where('status', '=', 'pending_verification')
-    .execute();
 }
 
 /** Pending requests submitted before `submittedBefore`, oldest first. */
 export function listOverdue(db: Queryable, submittedBefore: Date, limit: number, offset: number) {
   return db
     .selectFrom('verification_requests as r')
-    .innerJoin('accounts as a', 'a.id', 'r.account_id')
     .select([
       'r.id as requestId',
-      'a.id as accountId',
-      'a.national_code as nationalCode',
+      'r.account_id as accountId',
       'r.created_at as submittedAt',
       'r.due_at as dueAt',
       'r.attempts as attempts',

@@ -11,18 +11,19 @@
 // after commit finds the requests done.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type AuditEventInput, recordAuditBatch } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { DB } from '../db/schema.js';
 import { maskMobile } from '../identity/mobile.js';
 import { maskNationalCode } from '../identity/nationalCode.js';
 import type { JobQueue, QueueDefinition } from '../jobs/queue.js';
-import type { SmsService, SmsTemplate } from '../notifications/sms.service.js';
+import type { SmsService } from '../notifications/sms.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Registries } from '../registries/index.js';
 import { t, type Lang } from '../web/i18n.js';
 import { decide, type Decision, type RejectionReason } from './matching.js';
 import * as q from './verification.queries.js';
+import type { AccountsService } from '../accounts/accounts.service.js';
+import type { TransitionName } from '../accounts/transitions.js';
 
 /** The job queue of verifications; retry settings come from config (VERIFICATION_RETRY_*). */
 export const VERIFICATION_QUEUE = {
@@ -57,7 +58,11 @@ export type OverdueVerification = {
   lastError: string | null;
 };
 
+/** A request with the declared identity it checks. */
+type RequestToCheck = Awaited<ReturnType<typeof q.findRequests>>[number] & Awaited<ReturnType<AccountsService['declaredIdentities']>>[number];
+
 export type VerificationDeps = {
+  accounts: AccountsService;
   db: Kysely<DB>;
   queue: JobQueue;
   config: Config;
@@ -91,11 +96,12 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-const TEMPLATE_OF: Record<Decision['outcome'], SmsTemplate> = {
-  active: 'sms.verification_active',
-  awaiting_branch_visit: 'sms.verification_branch_visit',
-  rejected: 'sms.verification_mismatch',
-};
+/** The account's transition of each outcome (its SMS and audit event are in the transition table). */
+const TRANSITION_OF = {
+  active: 'activate',
+  awaiting_branch_visit: 'sendToBranch',
+  rejected: 'reject',
+} as const satisfies Record<Decision['outcome'], TransitionName>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -108,7 +114,7 @@ export function smsGreeting(lang: Lang, person: { gender: 'male' | 'female' | nu
 }
 
 export function createVerificationService(deps: VerificationDeps) {
-  const { db, queue, config, registries, sms, metrics, logger, clock } = deps;
+  const { db, queue, config, registries, metrics, logger, clock } = deps;
   const settings = config.verification;
   let rememberRejections: RejectionMemory | undefined;
   const definition: QueueDefinition = {
@@ -116,12 +122,10 @@ export function createVerificationService(deps: VerificationDeps) {
     retryDelaySeconds: settings.retryDelaySeconds,
     retryDelayMaxSeconds: Math.max(settings.retryDelayMaxSeconds, settings.retryDelaySeconds),
   };
-  // SMS go out in Persian: the portal does not know another language for the person yet.
-  const smsLang: Lang = 'fa';
   const overdueBefore = () => new Date(clock().getTime() - settings.promiseHours * 3600_000);
 
   /** A request ready to be written: read, asked about, decided (no lock held yet). */
-  type Decided = { request: q.RequestToCheck; nationalCode: string; mobile: string; decision: Decision; greeting: string };
+  type Decided = { request: RequestToCheck; nationalCode: string; mobile: string; decision: Decision; greeting: string };
 
   /**
    * Writes the decisions in one transaction: locks the requests (FOR UPDATE, in id order),
@@ -133,12 +137,14 @@ export function createVerificationService(deps: VerificationDeps) {
     return db.transaction().execute(async (trx) => {
       const result = new Map<string, 'applied' | 'already_done' | Error>();
       const locked = new Map((await q.lockRequests(trx, items.map((i) => i.request.requestId))).map((l) => [l.requestId, l]));
+      const accountsNow = new Map((await deps.accounts.lockMany(trx, [...new Set([...locked.values()].map((l) => l.accountId))])).map((a) => [a.id, a]));
       const go: (Decided & { accountId: string })[] = [];
       for (const item of items) {
         const { requestId } = item.request;
         const l = locked.get(requestId);
-        if (!l || l.requestStatus !== 'pending') result.set(requestId, 'already_done');
-        else if (l.accountUpdatedAt.getTime() !== item.request.accountUpdatedAt.getTime()) {
+        const account = l ? accountsNow.get(l.accountId) : undefined;
+        if (!l || l.requestStatus !== 'pending' || !account) result.set(requestId, 'already_done');
+        else if (account.updated_at.getTime() !== item.request.accountUpdatedAt.getTime()) {
           // Changed between our read and the lock: decide again on fresh data (the queue retries).
           result.set(requestId, new Error(`verification ${requestId}: the account changed while it was being checked`));
         } else {
@@ -147,43 +153,34 @@ export function createVerificationService(deps: VerificationDeps) {
         }
       }
       if (go.length === 0) return result;
-      await sms.enqueueMany(
-        trx,
-        go.map(({ request, mobile, decision, greeting, accountId }) => ({
-          to: mobile,
-          template: TEMPLATE_OF[decision.outcome],
-          params: { greeting, firstName: request.firstName!, lastName: request.lastName! },
-          lang: smsLang,
-          idempotencyKey: `verification-outcome:${request.requestId}`,
-          accountId,
-        })),
-      );
       const rejected = go.filter((i) => i.decision.outcome === 'rejected');
       if (rejected.length > 0) {
         if (!rememberRejections) throw new Error('verification: rejection memory is not wired');
         await rememberRejections(trx, rejected.map((i) => ({ nationalCode: i.nationalCode, mobile: i.mobile })));
-        await q.deleteAccounts(trx, rejected.map((i) => i.accountId));
       }
-      await q.applyOutcomes(
+      await q.completeRequests(
         trx,
-        go.flatMap((i) => (i.decision.outcome === 'rejected' ? [] : [{ requestId: i.request.requestId, accountId: i.accountId, outcome: i.decision.outcome }])),
+        go.flatMap((i) => (i.decision.outcome === 'rejected' ? [] : [{ requestId: i.request.requestId, outcome: i.decision.outcome }])),
         now,
       );
-      // Last: the chain locks are held only from here to COMMIT.
-      await recordAuditBatch(
+      // The account's transitions (activate, sendToBranch, reject) with their SMS and audit
+      // events, in this transaction; the audit chain locks are held only from here to COMMIT.
+      await deps.accounts.settleProofing(
         trx,
-        go.map(({ request, decision, accountId }): AuditEventInput => {
+        go.map(({ request, mobile, decision, greeting, accountId }) => {
           const requestId = request.requestId;
-          return decision.outcome === 'rejected'
-            ? // No personal data: which rule refused and which fields differed, never their values.
-              { actorType: 'system', accountId, event: 'verification.rejected', data: { requestId, reason: decision.reason, fields: decision.fields }, at: now }
-            : {
-                actorType: 'system',
-                accountId,
-                event: decision.outcome === 'active' ? 'verification.activated' : 'verification.awaiting_branch_visit',
-                data: { requestId, ...(decision.outcome === 'awaiting_branch_visit' ? { causes: decision.causes } : {}) },
-                at: now,
-              };
+          return {
+            accountId,
+            transition: TRANSITION_OF[decision.outcome],
+            mobile,
+            smsParams: { greeting, firstName: request.firstName!, lastName: request.lastName! },
+            smsKey: `verification-outcome:${requestId}`,
+            // No personal data: which rule refused and which fields differed, never their values.
+            auditData:
+              decision.outcome === 'rejected'
+                ? { requestId, reason: decision.reason, fields: decision.fields }
+                : { requestId, ...(decision.outcome === 'awaiting_branch_visit' ? { causes: decision.causes } : {}) },
+          };
         }),
       );
       return result;
@@ -201,8 +198,14 @@ export function createVerificationService(deps: VerificationDeps) {
     const ids = [...new Set(requestIds.filter((id): id is string => typeof id === 'string' && UUID.test(id)).map((id) => id.toLowerCase()))];
     for (const id of requestIds) if (typeof id === 'string' && !UUID.test(id)) results.set(id, { kind: 'already_done' });
     if (ids.length === 0) return results;
-    const found = new Map((await q.findRequestsToCheck(db, ids)).map((r) => [r.requestId, r]));
-    const toAsk: q.RequestToCheck[] = [];
+    const requests = await q.findRequests(db, ids);
+    const identities = new Map((await deps.accounts.declaredIdentities(requests.map((r) => r.accountId))).map((a) => [a.accountId, a]));
+    const found = new Map<string, RequestToCheck>();
+    for (const r of requests) {
+      const a = identities.get(r.accountId);
+      if (a) found.set(r.requestId, { ...r, ...a });
+    }
+    const toAsk: RequestToCheck[] = [];
     for (const id of ids) {
       const request = found.get(id);
       if (!request || request.requestStatus !== 'pending' || request.accountStatus !== 'pending_verification') {
@@ -268,7 +271,7 @@ export function createVerificationService(deps: VerificationDeps) {
         nationalCode: request.nationalCode!,
         mobile: request.mobile!,
         decision,
-        greeting: smsGreeting(smsLang, { gender: gender!, firstName: firstName!, lastName: lastName! }),
+        greeting: smsGreeting(request.preferredLang === 'en' ? 'en' : 'fa', { gender: gender!, firstName: firstName!, lastName: lastName! }),
       });
     });
     for (const [reason, requestIds] of unavailable) {
@@ -363,11 +366,12 @@ export function createVerificationService(deps: VerificationDeps) {
     async listOverdue(options: { limit?: number; offset?: number } = {}): Promise<{ total: number; requests: OverdueVerification[] }> {
       const before = overdueBefore();
       const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-      const [requests, total] = await Promise.all([
+      const [rows, total] = await Promise.all([
         q.listOverdue(db, before, limit, Math.max(options.offset ?? 0, 0)),
         q.countOverdue(db, before),
       ]);
-      return { total, requests };
+      const codes = new Map((await deps.accounts.summariesByIds(rows.map((r) => r.accountId))).map((a) => [a.id, a.national_code]));
+      return { total, requests: rows.map((r) => ({ ...r, nationalCode: codes.get(r.accountId) ?? null })) };
     },
     /** How many requests are overdue (the metric reads this on each scrape). */
     countOverdue: () => q.countOverdue(db, overdueBefore()),

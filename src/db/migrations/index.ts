@@ -26,6 +26,7 @@ import * as m0500 from './0500_staff.js';
 import * as m0501 from './0501_staff_sessions.js';
 import * as m0502 from './0502_foreign_national_preregistrations.js';
 import * as m0503 from './0503_audit_append_only.js';
+import * as m0900 from './0900_account_lifecycle.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0501_staff_sessions': m0501,
   '0502_foreign_national_preregistrations': m0502,
   '0503_audit_append_only': m0503,
+  '0900_account_lifecycle': m0900,
 };
