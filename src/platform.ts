@@ -182,6 +182,7 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     clock,
     rememberRejection: registration.rememberRejection,
+    verificationRejectionKey: verification.rejectionKey,
     endPersonSessions: async (trx, accountId) => {
       const ended = await sessions.endAllOf(trx, accountId, 'ended_by_staff');
       await ssoLogout.schedule(trx as Kysely<DB>, accountId);
@@ -200,6 +201,7 @@ export async function createPlatform(options: PlatformOptions) {
       { name: 'sso-artifacts', cron: '*/10 * * * *', run: () => sso.purgeExpired() },
       { name: 'captcha-uses', cron: '*/10 * * * *', run: () => captcha.purgeExpired() },
       { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
+      { name: 'verification-rejections', cron: '23 3 * * *', run: () => verification.purgeOldRejections() },
     ],
   });
 

@@ -43,6 +43,8 @@ export type BackofficeDeps = {
   rememberRejection: (trx: Kysely<DB>, nationalCode: string, mobile: string) => Promise<void>;
   /** Ends a person's sessions inside the caller's transaction; returns how many ended. */
   endPersonSessions?: (trx: Kysely<DB>, accountId: string, at: Date) => Promise<number>;
+  /** Verification's keyed hash of a national code, under which it keeps why registrations were rejected. */
+  verificationRejectionKey?: (nationalCode: string) => string;
 };
 
 export type RequestMeta = { ip: string };
@@ -52,6 +54,8 @@ export type SearchResult = {
   people: q.PersonSummaryRow[];
   /** A foreign identifier recorded at a branch with no account yet. */
   preregisteredAt?: Date;
+  /** Registrations of the searched national code that verification rejected (the accounts are gone). */
+  rejections?: q.VerificationRejectionRow[];
 };
 
 type Fields = Partial<Record<string, MessageKey>>;
@@ -139,6 +143,10 @@ export function createBackofficeService(deps: BackofficeDeps) {
     return result;
   }
 
+  /** Why registrations of a national code were rejected (kept by verification after deleting them). */
+  const rejectionsOf = (nationalCode: string) =>
+    deps.verificationRejectionKey ? q.findVerificationRejections(db, deps.verificationRejectionKey(nationalCode)) : Promise.resolve([]);
+
   const wrongState = (status: string) => fail('conflict', 'backoffice.wrong_state', { params: { status } });
 
   return {
@@ -150,7 +158,8 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (denied) return { ok: false, error: denied };
       const text = typeof query === 'string' ? compactNumberInput(query) : '';
       if (/^\d{10}$/.test(text) && isValidNationalCode(text)) {
-        return ok({ kind: 'national_code', people: await q.findAccountsBy(db, { nationalCode: text }) });
+        const [people, rejections] = await Promise.all([q.findAccountsBy(db, { nationalCode: text }), rejectionsOf(text)]);
+        return ok({ kind: 'national_code', people, rejections });
       }
       if (/^\d{12}$/.test(text) && !parseMobile(text).ok) {
         const people = await q.findAccountsBy(db, { foreignNationalId: text });
@@ -169,15 +178,16 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (!UUID.test(accountId)) return fail('not_found', 'backoffice.person_not_found');
       const account = await q.findAccount(db, accountId);
       if (!account) return fail('not_found', 'backoffice.person_not_found');
-      const [verification, messages, events] = await Promise.all([
+      const [verification, messages, events, rejections] = await Promise.all([
         q.findVerificationRequest(db, accountId),
         q.listSmsOfAccount(db, accountId, account.mobile),
         q.listAuditOfAccount(db, accountId),
+        account.national_code ? rejectionsOf(account.national_code) : Promise.resolve([]),
       ]);
       const staffIds = [...new Set(events.filter((e) => e.actor_type === 'staff' && e.actor_id && UUID.test(e.actor_id)).map((e) => e.actor_id!))];
       const names = new Map((await q.staffNames(db, staffIds)).map((s) => [s.id, s.username]));
       await db.transaction().execute((trx) => audit(trx, staff, meta, 'backoffice.person_viewed', accountId, {}));
-      return ok({ account, verification, messages, events, staffNames: names });
+      return ok({ account, verification, messages, events, staffNames: names, rejections });
     },
 
     activate(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
@@ -330,6 +340,13 @@ export function createBackofficeService(deps: BackofficeDeps) {
       const hours = deps.config.verification.promiseHours;
       const rows = await q.listOverdueRegistrations(db, new Date(clock().getTime() - hours * 3600_000));
       return ok({ hours, rows });
+    },
+
+    /** Registrations verification rejected, newest first, with the reasons (field names only). */
+    async rejections(staff: StaffPrincipal) {
+      const denied = require(staff, 'view');
+      if (denied) return { ok: false as const, error: denied };
+      return ok(await q.listVerificationRejections(db));
     },
 
     async deadLetters(staff: StaffPrincipal) {
