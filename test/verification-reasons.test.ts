@@ -162,6 +162,9 @@ describe('why a registration was rejected, for staff', () => {
     const none = await operator.get('/backoffice/search?q=0636676595');
     assert.equal(rejectionRows(none.body).length, 0);
 
+    // The overdue list leads to the rejected one.
+    assert.match((await operator.get('/backoffice/overdue')).body, /<a href="\/backoffice\/rejections">ثبت‌نام‌هایی که در بررسی ثبت احوال رد شده‌اند و دلیل آن‌ها<\/a>/);
+
     // The list: newest first, every reason, in English too.
     const list = await operator.get('/backoffice/rejections');
     assert.equal(list.statusCode, 200);

@@ -738,6 +738,11 @@ export function OverduePage(props: {
       ) : (
         <p safe>{ctx.t('backoffice.overdue_none')}</p>
       )}
+      <p>
+        <a href="/backoffice/rejections" safe>
+          {ctx.t('backoffice.overdue_see_rejections')}
+        </a>
+      </p>
     </BackofficeLayout>
   );
 }
