@@ -174,15 +174,21 @@ export function createVerificationService(deps: VerificationDeps) {
         // For staff: why, by field name only (the account and its request go next).
         await q.insertRejections(
           trx,
-          rejected.map(({ request, nationalCode, decision }) => ({
-            requestId: request.requestId,
-            nationalCodeHash: rejectionKey(nationalCode),
-            nationalCodeMasked: maskNationalCode(nationalCode),
-            reason: (decision as Extract<Decision, { outcome: 'rejected' }>).reason,
-            fields: (decision as Extract<Decision, { outcome: 'rejected' }>).fields,
-            submittedAt: request.submittedAt,
-            rejectedAt: now,
-          })),
+          rejected.flatMap(({ request, nationalCode, decision }) =>
+            decision.outcome !== 'rejected'
+              ? []
+              : [
+                  {
+                    requestId: request.requestId,
+                    nationalCodeHash: rejectionKey(nationalCode),
+                    nationalCodeMasked: maskNationalCode(nationalCode),
+                    reason: decision.reason,
+                    fields: decision.fields,
+                    submittedAt: request.submittedAt,
+                    rejectedAt: now,
+                  },
+                ],
+          ),
         );
         await q.deleteAccounts(trx, rejected.map((i) => i.accountId));
       }
