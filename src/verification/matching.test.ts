@@ -2,6 +2,7 @@
 // the order in which outcomes are decided.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { POLICY_DIFFERENT, POLICY_EQUAL } from '../identity/namesMatching.examples.js';
 import type { CivilRecord } from '../registries/types.js';
 import {
   compareWithCivilRecord,
@@ -122,4 +123,13 @@ test('the name policy is what the comparison uses (honorific, listed spelling, �
   assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'عبداله', lastName: 'عزت' }, r), []);
   assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'میر عبداله', lastName: 'عزه زاده' }, r), ['firstName', 'lastName']);
   assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'مصطفا' }, { ...record, firstName: 'مصطفى' }), []);
+});
+
+test('every name example of the policy, through the whole comparison: the right field, and only it', () => {
+  for (const row of POLICY_EQUAL) {
+    assert.deepEqual(compareWithCivilRecord({ ...claimed, [row.part]: row.a }, { ...record, [row.part]: row.b }), [], `${row.rule}: ${row.a} = ${row.b}`);
+  }
+  for (const row of POLICY_DIFFERENT) {
+    assert.deepEqual(compareWithCivilRecord({ ...claimed, [row.part]: row.a }, { ...record, [row.part]: row.b }), [row.part], `${row.rule}: ${row.a} ≠ ${row.b}`);
+  }
 });
