@@ -5,7 +5,8 @@
 //                  «ۀ», ZWNJ/space/none, tashkeel, tatweel, a standalone «ء»);
 //   allah          «اله» = «الله» inside a name (عبداله = عبدالله);
 //   listedSpelling names that certificates write two ways (لیلا/لیلی, جبرئیل/جبرائیل…),
-//                  a whole word or the whole name: never a general final «ا»/«ی» rule;
+//                  anywhere in the key (words are joined there), never as a general
+//                  final «ا»/«ی» rule (علی ≠ علا);
 //   tehMarbuta     the Arabic «ة» matches «ه» or «ت» (فاطمة = فاطمه, عزة = عزت), while «ه»
 //                  never matches «ت» — a relation, not a folding, so it is applied when
 //                  two keys are compared;
@@ -13,7 +14,12 @@
 //                  name may be on one side only; if both sides carry one, the same one.
 //
 // Nothing looser: word order is kept, and one letter more or less outside these rules is
-// a different name. Pure; never stored, never shown.
+// a different name. Whatever the folding of names.ts alone accepted is still accepted.
+// Pure; never stored, never shown.
+//
+// Known limit: registration stores a typed «ة» as «ه» (normalizePersianText), so «عزة»
+// typed by a person is compared as «عزه» and does not match a registry's «عزت»; a
+// registry's «ة» is compared as written.
 import { foldForMatching, foldForNameMatching } from './names.js';
 
 /** Which name of a person is compared: honorifics apply to first names only. */
