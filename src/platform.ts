@@ -221,6 +221,7 @@ export async function createPlatform(options: PlatformOptions) {
     rememberRejection: registration.rememberRejection,
     accounts,
     mobileOwnership: registries.mobileOwnership,
+    verificationRejectionKey: verification.rejectionKey,
   });
 
   // Purges, each on a pg-boss cron schedule (src/jobs/housekeeping.ts; scheduled by workers).
@@ -234,6 +235,7 @@ export async function createPlatform(options: PlatformOptions) {
       { name: 'sso-artifacts', cron: '*/10 * * * *', run: () => sso.purgeExpired() },
       { name: 'captcha-uses', cron: '*/10 * * * *', run: () => captcha.purgeExpired() },
       { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
+      { name: 'verification-rejections', cron: '23 3 * * *', run: () => verification.purgeOldRejections() },
     ],
   });
 

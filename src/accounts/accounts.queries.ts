@@ -208,6 +208,7 @@ export type AccountChange = Partial<{
   locked_until: Date | null;
   failed_signins: number;
   failed_signins_since: Date | null;
+  branch_code: string | null;
   permissions: string[];
   initial_password_expires_at: Date | null;
   first_name: string | null;

@@ -426,7 +426,8 @@ export function createAccountsService(deps: AccountsDeps) {
         a,
         async () => {
           const now = clock();
-          await q.updateAccount(trx, a.id, { status: 'active', activated_at: now, identity_source: 'branch' }, now);
+          // The branch that saw the documents becomes the person's branch when they had none.
+          await q.updateAccount(trx, a.id, { status: 'active', activated_at: now, identity_source: 'branch', ...(a.branch_code ? {} : { branch_code: actor.staff.branchCode }) }, now);
           return { documents, from: a.status };
         },
         { smsParams },

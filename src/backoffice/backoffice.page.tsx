@@ -10,6 +10,7 @@ import { isMessageKey, type MessageKey, type MessageParams } from '../web/i18n.j
 import { Layout } from '../web/layout.js';
 import type { AccountRow, AccountSummary as PersonSummaryRow } from '../accounts/accounts.service.js';
 import { permissionName } from '../accounts/permissions.js';
+import type { VerificationRejectionRow } from './backoffice.queries.js';
 import { DOCUMENTS, type PersonAction, type SearchResult } from './backoffice.service.js';
 import { can, type StaffPrincipal } from './roles.js';
 
@@ -56,6 +57,11 @@ export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincip
                 <li>
                   <a href="/backoffice/overdue" safe>
                     {ctx.t('backoffice.nav_overdue')}
+                  </a>
+                </li>
+                <li>
+                  <a href="/backoffice/rejections" safe>
+                    {ctx.t('backoffice.nav_rejections')}
                   </a>
                 </li>
                 <li>
@@ -217,6 +223,60 @@ function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
   );
 }
 
+const fieldNames = (ctx: PageContext, fields: readonly string[]): string =>
+  fields.length ? fields.map((f) => label(ctx, `backoffice.match_field.${f}`, f)).join(ctx.t('backoffice.match_fields_separator')) : '—';
+
+/**
+ * Registrations verification rejected: when, why, and which fields differed from the civil
+ * registry (names of fields only: staff tell a typo in the birth date from another person).
+ */
+function RejectionsTable(props: { ctx: PageContext; rows: VerificationRejectionRow[]; caption?: string }) {
+  const { ctx } = props;
+  return (
+    <table class="data rejections">
+      {props.caption ? <caption safe>{props.caption}</caption> : ''}
+      <thead>
+        <tr>
+          <th safe>{ctx.t('backoffice.col_identifier')}</th>
+          <th safe>{ctx.t('backoffice.col_submitted')}</th>
+          <th safe>{ctx.t('backoffice.col_rejected')}</th>
+          <th safe>{ctx.t('backoffice.col_reason')}</th>
+          <th safe>{ctx.t('backoffice.col_fields')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr>
+            <td class="ltr" safe>
+              {r.national_code_masked}
+            </td>
+            <td safe>{when(ctx, r.submitted_at)}</td>
+            <td safe>{when(ctx, r.rejected_at)}</td>
+            <td safe>{label(ctx, `backoffice.rejection_reason.${r.reason}`, r.reason)}</td>
+            <td class="mismatched-fields" data-fields={r.fields.join(' ')} safe>
+              {fieldNames(ctx, r.fields)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RejectionsPage(props: { ctx: PageContext; staff: StaffPrincipal; rows: VerificationRejectionRow[]; days: number }) {
+  const { ctx } = props;
+  const title = ctx.t('backoffice.rejections_title');
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={title}>
+      <h1 safe>{title}</h1>
+      <p class="muted" safe>
+        {ctx.t('backoffice.rejections_intro', { days: digits(ctx, String(props.days)) })}
+      </p>
+      {props.rows.length ? <RejectionsTable ctx={ctx} rows={props.rows} /> : <p safe>{ctx.t('backoffice.rejections_none')}</p>}
+    </BackofficeLayout>
+  );
+}
+
 export function SearchPage(props: { ctx: PageContext; staff: StaffPrincipal; query: string; errors: FieldErrors; result?: SearchResult; notice?: MessageKey }) {
   const { ctx, errors, result } = props;
   return (
@@ -249,6 +309,16 @@ export function SearchPage(props: { ctx: PageContext; staff: StaffPrincipal; que
             ''
           )}
           {result.people.length ? <PeopleTable ctx={ctx} people={result.people} /> : <p safe>{ctx.t('backoffice.search_none')}</p>}
+          {result.rejections?.length ? (
+            <section aria-labelledby="rejections-title">
+              <h3 id="rejections-title" safe>
+                {ctx.t('backoffice.rejections_of_code')}
+              </h3>
+              <RejectionsTable ctx={ctx} rows={result.rejections} />
+            </section>
+          ) : (
+            ''
+          )}
         </section>
       ) : (
         ''
@@ -263,6 +333,8 @@ export type PersonView = {
   messages: { id: string; to_mobile: string; body: string; status: string; created_at: Date; template: string }[];
   events: { id: number; occurred_at: Date; actor_type: string; actor_id: string | null; event: string; data: Record<string, unknown> }[];
   staffNames: Map<string, string>;
+  /** Earlier registrations of the same national code that verification rejected. */
+  rejections?: VerificationRejectionRow[];
 };
 
 /** One action form: its reason, its extra fields, its own errors next to them. */
@@ -483,6 +555,14 @@ export function PersonPage(props: {
                 ? ctx.t('backoffice.verification_pending', { date: when(ctx, v.due_at), attempts: v.attempts })
                 : ctx.t('backoffice.verification_completed', { date: when(ctx, v.completed_at), outcome: v.outcome ? statusLabel(ctx, v.outcome) : '—' })}
           </p>
+          {view.rejections?.length ? (
+            <>
+              <h3 safe>{ctx.t('backoffice.rejections_of_person')}</h3>
+              <RejectionsTable ctx={ctx} rows={view.rejections} />
+            </>
+          ) : (
+            ''
+          )}
         </section>
 
         <section aria-labelledby="actions-title">
@@ -496,7 +576,7 @@ export function PersonPage(props: {
           ) : (
             <>
               {a.status === 'awaiting_branch_visit' ? (
-                <ActionForm ctx={ctx} accountId={a.id} walkIn={walkIn} action="activate" title="backoffice.action_activate" submit="backoffice.action_activate_submit" failed={failed}>
+                <ActionForm ctx={ctx} accountId={a.id} action="activate" title="backoffice.action_activate" submit="backoffice.action_activate_submit" failed={failed}>
                   <DocumentChoices ctx={ctx} prefix="activate" errors={docErrors('activate')} checked={failed?.action === 'activate' ? (failed.documents ?? []) : []} />
                 </ActionForm>
               ) : (
@@ -776,6 +856,11 @@ export function OverduePage(props: {
       ) : (
         <p safe>{ctx.t('backoffice.overdue_none')}</p>
       )}
+      <p>
+        <a href="/backoffice/rejections" safe>
+          {ctx.t('backoffice.overdue_see_rejections')}
+        </a>
+      </p>
     </BackofficeLayout>
   );
 }

@@ -114,3 +114,23 @@ export async function requeueDeadSms(db: Queryable, id: string): Promise<{ accou
     .executeTakeFirst();
   return row ? { accountId: row.account_id, toMobile: row.to_mobile } : null;
 }
+
+// Verification's record of rejected registrations (migration 0110): read only here.
+const REJECTION_COLUMNS = ['request_id', 'national_code_masked', 'reason', 'fields', 'submitted_at', 'rejected_at'] as const;
+export type VerificationRejectionRow = Awaited<ReturnType<typeof listVerificationRejections>>[number];
+
+/** The rejections of one national code, by verification's keyed hash of it, newest first. */
+export function findVerificationRejections(db: Queryable, nationalCodeHash: string, limit = 20) {
+  return db
+    .selectFrom('verification_rejections')
+    .select(REJECTION_COLUMNS)
+    .where('national_code_hash', '=', nationalCodeHash)
+    .orderBy('rejected_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The most recent rejections, newest first. */
+export function listVerificationRejections(db: Queryable, limit = 200) {
+  return db.selectFrom('verification_rejections').select(REJECTION_COLUMNS).orderBy('rejected_at', 'desc').orderBy('request_id').limit(limit).execute();
+}

@@ -13,12 +13,14 @@ import {
   ForeignNationalPage,
   OverduePage,
   WalkInsPage,
+  RejectionsPage,
   PersonPage,
   SearchPage,
   SignInPage,
 } from './backoffice.page.js';
 import { PERSON_ACTIONS, type BackofficeService, type PersonAction } from './backoffice.service.js';
 import { STAFF_SESSION_COOKIE, type StaffService, type StaffSession } from './staff.service.js';
+import { REJECTION_RETENTION_DAYS } from '../verification/verification.service.js';
 
 /** Success notices a redirect may name (`?done=`); anything else is ignored. */
 const DONE: Record<string, MessageKey> = {
@@ -256,6 +258,13 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     const result = await service.overdue(staff);
     if (!result.ok) return problem(request, reply, result.error);
     return sendPage(reply, OverduePage({ ctx: ctxOf(request, reply), staff, hours: result.value.hours, rows: result.value.rows }));
+  });
+
+  app.get('/backoffice/rejections', async (request, reply) => {
+    const staff = staffOf(request);
+    const result = await service.rejections(staff);
+    if (!result.ok) return problem(request, reply, result.error);
+    return sendPage(reply, RejectionsPage({ ctx: ctxOf(request, reply), staff, rows: result.value, days: REJECTION_RETENTION_DAYS }));
   });
 
   app.get<{ Querystring: { done?: string } }>('/backoffice/sms/dead', async (request, reply) => {

@@ -45,6 +45,8 @@ export type BackofficeDeps = {
   rememberRejection: (trx: Kysely<DB>, nationalCode: string, mobile: string) => Promise<void>;
   accounts: AccountsService;
   mobileOwnership: MobileOwnership;
+  /** Verification's keyed hash of a national code, under which it keeps why registrations were rejected. */
+  verificationRejectionKey?: (nationalCode: string) => string;
 };
 
 export type RequestMeta = { ip: string };
@@ -54,6 +56,8 @@ export type SearchResult = {
   people: AccountSummary[];
   /** A foreign identifier recorded at a branch with no account yet. */
   preregisteredAt?: Date;
+  /** Registrations of the searched national code that verification rejected (the accounts are gone). */
+  rejections?: q.VerificationRejectionRow[];
 };
 
 type Fields = Partial<Record<string, MessageKey>>;
@@ -189,6 +193,10 @@ export function createBackofficeService(deps: BackofficeDeps) {
     return result.ok ? ok({}) : result;
   }
 
+  /** Why registrations of a national code were rejected (kept by verification after deleting them). */
+  const rejectionsOf = (nationalCode: string) =>
+    deps.verificationRejectionKey ? q.findVerificationRejections(db, deps.verificationRejectionKey(nationalCode)) : Promise.resolve([]);
+
   const wrongState = (status: string) => fail('conflict', 'backoffice.wrong_state', { params: { status } });
 
   return {
@@ -200,7 +208,8 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (denied) return { ok: false, error: denied };
       const text = typeof query === 'string' ? compactNumberInput(query) : '';
       if (/^\d{10}$/.test(text) && isValidNationalCode(text)) {
-        return ok({ kind: 'national_code', people: await deps.accounts.summaries({ nationalCode: text }) });
+        const [people, rejections] = await Promise.all([deps.accounts.summaries({ nationalCode: text }), rejectionsOf(text)]);
+        return ok({ kind: 'national_code', people, rejections });
       }
       if (/^\d{12}$/.test(text) && !parseMobile(text).ok) {
         const people = await deps.accounts.summaries({ foreignNationalId: text });
@@ -219,15 +228,16 @@ export function createBackofficeService(deps: BackofficeDeps) {
       if (!UUID.test(accountId)) return fail('not_found', 'backoffice.person_not_found');
       const account = await deps.accounts.get(accountId);
       if (!account) return fail('not_found', 'backoffice.person_not_found');
-      const [verification, messages, events] = await Promise.all([
+      const [verification, messages, events, rejections] = await Promise.all([
         q.findVerificationRequest(db, accountId),
         q.listSmsOfAccount(db, accountId, account.mobile),
         q.listAuditOfAccount(db, accountId),
+        account.national_code ? rejectionsOf(account.national_code) : Promise.resolve([]),
       ]);
       const staffIds = [...new Set(events.filter((e) => e.actor_type === 'staff' && e.actor_id && UUID.test(e.actor_id)).map((e) => e.actor_id!))];
       const names = new Map((await q.staffNames(db, staffIds)).map((s) => [s.id, s.username]));
       await db.transaction().execute((trx) => audit(trx, staff, meta, 'backoffice.person_viewed', accountId, {}));
-      return ok({ account, verification, messages, events, staffNames: names });
+      return ok({ account, verification, messages, events, staffNames: names, rejections });
     },
 
     activate(staff: StaffPrincipal, accountId: string, input: Record<string, unknown>, meta: RequestMeta) {
@@ -235,7 +245,9 @@ export function createBackofficeService(deps: BackofficeDeps) {
       return act(
         staff,
         accountId,
-        input,
+        // The person is at the counter with their documents: those seen for the activation
+        // are the walk-in record when the person belongs to no branch or another one.
+        { ...input, walkInDocuments: input.walkInDocuments ?? input.documents },
         meta,
         async (trx, account, actor) => {
           if (account.status !== 'awaiting_branch_visit') return wrongState(account.status);
@@ -389,6 +401,13 @@ export function createBackofficeService(deps: BackofficeDeps) {
         return a ? [{ ...r, national_code: a.national_code, foreign_national_id: a.foreign_national_id, first_name: a.first_name, last_name: a.last_name, status: a.status }] : [];
       });
       return ok({ hours, rows });
+    },
+
+    /** Registrations verification rejected, newest first, with the reasons (field names only). */
+    async rejections(staff: StaffPrincipal) {
+      const denied = require(staff, 'view');
+      if (denied) return { ok: false as const, error: denied };
+      return ok(await q.listVerificationRejections(db));
     },
 
     async deadLetters(staff: StaffPrincipal) {

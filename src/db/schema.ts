@@ -113,6 +113,17 @@ export interface VerificationRequestsTable {
   completed_at: Timestamp | null;
 }
 
+/** Why verification rejected a registration (migration 0110); field names only. */
+export interface VerificationRejectionsTable {
+  request_id: string;
+  national_code_hash: string;
+  national_code_masked: string;
+  reason: 'not_in_civil_registry' | 'deceased' | 'details_mismatch' | 'mobile_not_owned';
+  fields: ColumnType<string[], string[] | undefined, string[]>;
+  submitted_at: Timestamp;
+  rejected_at: Timestamp;
+}
+
 export interface RegistrationRejectionsTable {
   lookup_hash: string;
   rejected_at: Timestamp;
@@ -237,6 +248,7 @@ export interface DB {
   sms_messages: SmsMessagesTable;
   verification_requests: VerificationRequestsTable;
   registration_rejections: RegistrationRejectionsTable;
+  verification_rejections: VerificationRejectionsTable;
   sso_artifacts: SsoArtifactsTable;
   sso_clients: SsoClientsTable;
   sso_signing_keys: SsoSigningKeysTable;

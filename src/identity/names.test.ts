@@ -10,6 +10,7 @@ import {
   PERSON_NAME_MAX_LENGTH,
   PLACE_NAME_MAX_LENGTH,
   foldForMatching,
+  foldForNameMatching,
   normalizePersianText,
   parsePersonName,
   parsePlaceName,
@@ -233,6 +234,17 @@ describe('parsePlaceName', () => {
         else assert.ok((field === 'city' ? CITY_ERRORS : COUNTRY_ERRORS).some((code) => code === result.error));
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('foldForNameMatching', () => {
+  it('is foldForMatching with «ة» kept (the name policy matches it with «ه» or «ت»)', () => {
+    assert.equal(foldForNameMatching('عزة'), 'عزة');
+    assert.equal(foldForNameMatching('فاطمة'), 'فاطمة');
+    fc.assert(
+      fc.property(anyText, (s) => assert.equal(foldForNameMatching(s).replace(/\u0629/gu, '\u0647'), foldForMatching(s))),
+      { numRuns: 3000 },
     );
   });
 });

@@ -70,10 +70,18 @@ const FOLD_REMOVE = /[\u064B-\u0655\u0670\u0621\u200C\u200D\u0640]/gu;
  * NFKC first so Arabic presentation forms (from PDFs and old fonts) become letters.
  */
 export function foldPersianLetters(s: string): string {
+  return foldLetters(s, FOLD_LETTERS_RE);
+}
+
+// The same folding with the Arabic «ة» kept: the name policy lets it match «ه» or «ت»
+// (فاطمة = فاطمه, عزة = عزت), which no single replacement can express.
+const FOLD_LETTERS_KEEP_TEH_MARBUTA_RE = new RegExp(`[${Object.keys(FOLD_LETTERS).filter((c) => c !== '\u0629').join('')}]`, 'gu');
+
+function foldLetters(s: string, letters: RegExp): string {
   return s
     .normalize('NFKC')
     .replace(INVISIBLE_MARKS, '')
-    .replace(FOLD_LETTERS_RE, (c) => FOLD_LETTERS[c] ?? c)
+    .replace(letters, (c) => FOLD_LETTERS[c] ?? c)
     .replace(FOLD_REMOVE, '')
     .toLowerCase()
     .normalize('NFKC');
@@ -87,6 +95,14 @@ export function foldPersianLetters(s: string): string {
 export function foldForMatching(s: string): string {
   // NFKC again: removing a space can bring a letter and a combining mark together.
   return foldPersianLetters(toLatinDigits(s)).replace(/\s+/gu, '').normalize('NFKC');
+}
+
+/**
+ * foldForMatching with «ة» left as it is, for the name policy (see namesMatching.ts):
+ * there «ة» matches «ه» or «ت», while «ه» never matches «ت».
+ */
+export function foldForNameMatching(s: string): string {
+  return foldLetters(toLatinDigits(s), FOLD_LETTERS_KEEP_TEH_MARBUTA_RE).replace(/\s+/gu, '').normalize('NFKC');
 }
 
 // ---------------------------------------------------------------- person names

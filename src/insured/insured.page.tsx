@@ -27,6 +27,7 @@ function Assets() {
       <link rel="stylesheet" href="/static/vendor/altcha.css" />
       <link rel="stylesheet" href="/static/insured.css" />
       <script type="module" src="/static/vendor/altcha.min.js"></script>
+      <script src="/static/captcha.js" defer></script>
       <script src="/static/insured.js" defer></script>
     </>
   );

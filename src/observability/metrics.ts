@@ -83,6 +83,12 @@ export function createMetrics() {
         }
       },
     }),
+    verificationMismatchedFields: new Counter({
+      name: 'dargah_verification_mismatched_fields_total',
+      help: 'Fields that differed from the civil registry in rejected registrations (one per field; a rejection may count several)',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
     verificationRuns: new Counter({
       name: 'dargah_verification_runs_total',
       help: 'Verification job runs by result (outcome, registry_unavailable, already_done)',

@@ -2,8 +2,17 @@
 // the order in which outcomes are decided.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { POLICY_DIFFERENT, POLICY_EQUAL } from '../identity/namesMatching.examples.js';
 import type { CivilRecord } from '../registries/types.js';
-import { compareWithCivilRecord, decide, registryBirthDateToGregorian, type ClaimedIdentity } from './matching.js';
+import {
+  compareWithCivilRecord,
+  decide,
+  registryBirthDateToGregorian,
+  sameCertificateNumber,
+  sameCertificateSerial,
+  sameCertificateSeries,
+  type ClaimedIdentity,
+} from './matching.js';
 
 const record: CivilRecord = {
   nationalCode: '3864391784',
@@ -68,4 +77,59 @@ test('decision order: no record, deceased (before any comparison), details, mobi
   assert.deepEqual(decide({ ...input, mobileProven: false }), { outcome: 'awaiting_branch_visit', causes: ['mobile_not_proven'] });
   assert.deepEqual(decide({ ...input, mobileProven: false, rules: [] }), { outcome: 'active' });
   assert.deepEqual(decide({ ...input, rules: ['always'] }), { outcome: 'awaiting_branch_visit', causes: ['always'] });
+});
+
+// The certificate examples of the policy (DOMAIN.md), one row each.
+const SERIES_EQUAL: [string, string][] = [
+  ['12/الف', 'الف/12'],
+  ['الف/12', 'الف 12'],
+  ['الف 12', 'الف۱۲'],
+  ['12/الف', 'الف۱۲'],
+  ['۱۲ الف', 'الف/12'],
+  ['الف/05', 'الف/5'],
+  ['5/الف', 'الف/05'],
+  ['ج/21', '21 ج'],
+];
+const SERIES_DIFFERENT: [string, string][] = [
+  ['الف/12', 'الف/21'],
+  ['الف/12', 'ب/12'],
+  ['الف/12', 'الف/1'],
+  ['nonsense', 'nonsense'],
+];
+
+test('certificate series: number-first or letter-first, with or without «/», spaces or a leading zero', () => {
+  for (const [a, b] of SERIES_EQUAL) {
+    assert.equal(sameCertificateSeries(a, b), true, `${a} = ${b}`);
+    assert.equal(sameCertificateSeries(b, a), true, `${b} = ${a}`);
+  }
+  for (const [a, b] of SERIES_DIFFERENT) assert.equal(sameCertificateSeries(a, b), false, `${a} ≠ ${b}`);
+});
+
+test('certificate number: compared without leading zeros; a different number is different', () => {
+  assert.equal(sameCertificateNumber('0048818593', '48818593'), true);
+  assert.equal(sameCertificateNumber('۰۰۴۸۸۱۸۵۹۳', '48818593'), true);
+  assert.equal(sameCertificateNumber('48818593', '48818594'), false);
+  assert.equal(sameCertificateNumber('4881859', '48818590'), false, 'trailing zeros count');
+});
+
+test('certificate serial: exactly (digits in any script), a leading zero counts', () => {
+  assert.equal(sameCertificateSerial('514429', '۵۱۴۴۲۹'), true);
+  assert.equal(sameCertificateSerial('014429', '14429'), false);
+  assert.equal(sameCertificateSerial('514429', '514428'), false);
+});
+
+test('the name policy is what the comparison uses (honorific, listed spelling, «ة», «اله»)', () => {
+  const r = { ...record, firstName: 'سید عبدالله', lastName: 'عزة' };
+  assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'عبداله', lastName: 'عزت' }, r), []);
+  assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'میر عبداله', lastName: 'عزه زاده' }, r), ['firstName', 'lastName']);
+  assert.deepEqual(compareWithCivilRecord({ ...claimed, firstName: 'مصطفا' }, { ...record, firstName: 'مصطفى' }), []);
+});
+
+test('every name example of the policy, through the whole comparison: the right field, and only it', () => {
+  for (const row of POLICY_EQUAL) {
+    assert.deepEqual(compareWithCivilRecord({ ...claimed, [row.part]: row.a }, { ...record, [row.part]: row.b }), [], `${row.rule}: ${row.a} = ${row.b}`);
+  }
+  for (const row of POLICY_DIFFERENT) {
+    assert.deepEqual(compareWithCivilRecord({ ...claimed, [row.part]: row.a }, { ...record, [row.part]: row.b }), [row.part], `${row.rule}: ${row.a} ≠ ${row.b}`);
+  }
 });

@@ -5,7 +5,7 @@ import type { BranchVisitRule } from '../config.js';
 import { parseBirthCertificateSeries, formatBirthCertificateSeries } from '../identity/birthCertificate.js';
 import { toLatinDigits } from '../identity/digits.js';
 import { isValidJalaliDate, jalaliToGregorianIso } from '../identity/jalali.js';
-import { foldForMatching } from '../identity/names.js';
+import { namesMatch } from '../identity/namesMatching.js';
 import type { CivilLookupResult, CivilRecord, MobileOwnershipResult } from '../registries/types.js';
 
 /** What the person declared at registration, as stored on the account. */
@@ -57,29 +57,42 @@ export function registryBirthDateToGregorian(jalali: string): string | null {
   return isValidJalaliDate(d) ? jalaliToGregorianIso(d) : null;
 }
 
-// Certificate numbers are numbers: «0048818593» and «48818593» are the same certificate.
-const certificateNumberKey = (s: string) => toLatinDigits(s).trim().replace(/^0+(?=\d)/, '');
+// The certificate rules of the policy, each named and tested on its own.
 
-function seriesKey(s: string): string | null {
-  const parsed = parseBirthCertificateSeries(s);
-  return parsed.ok ? formatBirthCertificateSeries(parsed.value) : null;
+/** The certificate number is a number: «0048818593» and «48818593» are the same certificate. */
+export function sameCertificateNumber(a: string, b: string): boolean {
+  const key = (s: string) => toLatinDigits(s).trim().replace(/^0+(?=\d)/, '');
+  return key(a) === key(b);
+}
+
+/** The serial exactly (digits in any script, surrounding spaces aside): «014429» ≠ «14429». */
+export function sameCertificateSerial(a: string, b: string): boolean {
+  return toLatinDigits(a).trim() === toLatinDigits(b).trim();
+}
+
+/**
+ * The series letter-first or number-first, with or without «/», spaces or a leading zero:
+ * 12/الف = الف/12 = الف 12 = الف۱۲ = الف/۱۲. A series that cannot be read never matches.
+ */
+export function sameCertificateSeries(a: string, b: string): boolean {
+  const key = (s: string) => {
+    const parsed = parseBirthCertificateSeries(s);
+    return parsed.ok ? formatBirthCertificateSeries(parsed.value) : null;
+  };
+  const ka = key(a);
+  return ka !== null && ka === key(b);
 }
 
 /** The fields that differ between the declaration and the record (empty: a match). */
 export function compareWithCivilRecord(claimed: ClaimedIdentity, record: CivilRecord): MatchField[] {
   const differs: MatchField[] = [];
-  if (foldForMatching(claimed.firstName) !== foldForMatching(record.firstName)) differs.push('firstName');
-  if (foldForMatching(claimed.lastName) !== foldForMatching(record.lastName)) differs.push('lastName');
+  if (!namesMatch(claimed.firstName, record.firstName, 'firstName')) differs.push('firstName');
+  if (!namesMatch(claimed.lastName, record.lastName, 'lastName')) differs.push('lastName');
   if (registryBirthDateToGregorian(record.birthDate) !== claimed.birthDate) differs.push('birthDate');
   if (claimed.gender !== record.gender) differs.push('gender');
-  if (certificateNumberKey(claimed.birthCertificateNumber) !== certificateNumberKey(record.birthCertificateNumber)) {
-    differs.push('birthCertificateNumber');
-  }
-  if (toLatinDigits(claimed.birthCertificateSerial).trim() !== toLatinDigits(record.birthCertificateSerial).trim()) {
-    differs.push('birthCertificateSerial');
-  }
-  const claimedSeries = seriesKey(claimed.birthCertificateSeries);
-  if (claimedSeries === null || claimedSeries !== seriesKey(record.birthCertificateSeries)) differs.push('birthCertificateSeries');
+  if (!sameCertificateNumber(claimed.birthCertificateNumber, record.birthCertificateNumber)) differs.push('birthCertificateNumber');
+  if (!sameCertificateSerial(claimed.birthCertificateSerial, record.birthCertificateSerial)) differs.push('birthCertificateSerial');
+  if (!sameCertificateSeries(claimed.birthCertificateSeries, record.birthCertificateSeries)) differs.push('birthCertificateSeries');
   return differs;
 }
 

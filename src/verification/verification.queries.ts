@@ -81,3 +81,39 @@ export async function countOverdue(db: Queryable, submittedBefore: Date): Promis
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export type RejectionRecord = {
+  requestId: string;
+  nationalCodeHash: string;
+  nationalCodeMasked: string;
+  reason: 'not_in_civil_registry' | 'deceased' | 'details_mismatch' | 'mobile_not_owned';
+  fields: readonly string[];
+  submittedAt: Date;
+  rejectedAt: Date;
+};
+
+/** Keeps why requests were rejected (field names only), in the transaction that deletes them. */
+export async function insertRejections(db: Queryable, rows: readonly RejectionRecord[]) {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('verification_rejections')
+    .values(
+      rows.map((r) => ({
+        request_id: r.requestId,
+        national_code_hash: r.nationalCodeHash,
+        national_code_masked: r.nationalCodeMasked,
+        reason: r.reason,
+        fields: [...r.fields],
+        submitted_at: r.submittedAt,
+        rejected_at: r.rejectedAt,
+      })),
+    )
+    .onConflict((oc) => oc.column('request_id').doNothing())
+    .execute();
+}
+
+/** Forgets rejections older than `before` (housekeeping). */
+export async function deleteRejectionsBefore(db: Queryable, before: Date): Promise<number> {
+  const r = await db.deleteFrom('verification_rejections').where('rejected_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}

@@ -19,6 +19,7 @@ import type { JobQueue, QueueDefinition } from '../jobs/queue.js';
 import type { SmsService } from '../notifications/sms.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Registries } from '../registries/index.js';
+import { createSecrets, resolveSecretKey, type Secrets } from '../security/secrets.js';
 import { t, type Lang } from '../web/i18n.js';
 import { decide, type Decision, type RejectionReason } from './matching.js';
 import * as q from './verification.queries.js';
@@ -71,7 +72,12 @@ export type VerificationDeps = {
   metrics: Metrics;
   logger: Logger;
   clock: () => Date;
+  /** For the keyed hash of a national code on a kept rejection; derived from config when absent. */
+  secrets?: Secrets;
 };
+
+/** How long why a registration was rejected stays for staff (then housekeeping forgets it). */
+export const REJECTION_RETENTION_DAYS = 180;
 
 /** Keeps a hashed trace of rejected registrations (registration's rememberRejections). */
 type RejectionMemory = (trx: Kysely<DB>, people: readonly { nationalCode: string; mobile: string }[]) => Promise<void>;
@@ -123,6 +129,9 @@ export function createVerificationService(deps: VerificationDeps) {
     retryDelayMaxSeconds: Math.max(settings.retryDelayMaxSeconds, settings.retryDelaySeconds),
   };
   const overdueBefore = () => new Date(clock().getTime() - settings.promiseHours * 3600_000);
+  const secrets = deps.secrets ?? createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
+  /** The look-up key of a national code on kept rejections (the back office searches by it). */
+  const rejectionKey = (nationalCode: string) => secrets.hmac('verification-rejection', nationalCode);
 
   /** A request ready to be written: read, asked about, decided (no lock held yet). */
   type Decided = { request: RequestToCheck; nationalCode: string; mobile: string; decision: Decision; greeting: string };
@@ -157,6 +166,25 @@ export function createVerificationService(deps: VerificationDeps) {
       if (rejected.length > 0) {
         if (!rememberRejections) throw new Error('verification: rejection memory is not wired');
         await rememberRejections(trx, rejected.map((i) => ({ nationalCode: i.nationalCode, mobile: i.mobile })));
+        // For staff: why, by field name only (the account and its request go next).
+        await q.insertRejections(
+          trx,
+          rejected.flatMap(({ request, nationalCode, decision }) =>
+            decision.outcome !== 'rejected'
+              ? []
+              : [
+                  {
+                    requestId: request.requestId,
+                    nationalCodeHash: rejectionKey(nationalCode),
+                    nationalCodeMasked: maskNationalCode(nationalCode),
+                    reason: decision.reason,
+                    fields: decision.fields,
+                    submittedAt: request.submittedAt,
+                    rejectedAt: now,
+                  },
+                ],
+          ),
+        );
       }
       await q.completeRequests(
         trx,
@@ -317,6 +345,7 @@ export function createVerificationService(deps: VerificationDeps) {
       const reason = decision.outcome === 'rejected' ? decision.reason : undefined;
       metrics.verificationRuns.inc({ result: 'outcome' });
       metrics.verificationOutcomes.inc({ outcome: decision.outcome, reason: reason ?? '' });
+      if (decision.outcome === 'rejected') for (const field of decision.fields) metrics.verificationMismatchedFields.inc({ field });
       metrics.verificationSeconds.observe(Math.max(0, (now.getTime() - request.submittedAt.getTime()) / 1000));
       logger.info(
         { requestId, outcome: decision.outcome, reason, nc: maskNationalCode(nationalCode), m: maskMobile(mobile) },
@@ -373,6 +402,10 @@ export function createVerificationService(deps: VerificationDeps) {
       const codes = new Map((await deps.accounts.summariesByIds(rows.map((r) => r.accountId))).map((a) => [a.id, a.national_code]));
       return { total, requests: rows.map((r) => ({ ...r, nationalCode: codes.get(r.accountId) ?? null })) };
     },
+    /** The keyed hash under which a national code's rejections are kept (back office search). */
+    rejectionKey,
+    /** Forgets why registrations were rejected after REJECTION_RETENTION_DAYS (housekeeping). */
+    purgeOldRejections: () => q.deleteRejectionsBefore(db, new Date(clock().getTime() - REJECTION_RETENTION_DAYS * 86_400_000)),
     /** How many requests are overdue (the metric reads this on each scrape). */
     countOverdue: () => q.countOverdue(db, overdueBefore()),
   };

@@ -12,6 +12,7 @@ import * as m0007 from './0007_audit_chains.js';
 import * as m0008 from './0008_sms_secret_redaction.js';
 import * as m0100 from './0100_verification_requests_overdue_idx.js';
 import * as m0101 from './0101_verification_requests_outcome_known.js';
+import * as m0110 from './0110_verification_rejections.js';
 import * as m0400 from './0400_sso_artifacts.js';
 import * as m0401 from './0401_sso_clients.js';
 import * as m0402 from './0402_sso_signing_keys.js';
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0008_sms_secret_redaction': m0008,
   '0100_verification_requests_overdue_idx': m0100,
   '0101_verification_requests_outcome_known': m0101,
+  '0110_verification_rejections': m0110,
   '0400_sso_artifacts': m0400,
   '0401_sso_clients': m0401,
   '0402_sso_signing_keys': m0402,

@@ -1,5 +1,5 @@
-// The self-hosted captcha widget on pages other than insured registration (sign-in after many
-// failed attempts): the PBKDF2 worker served locally, and the widget's texts from our catalogs.
+// The self-hosted captcha widget (insured registration; sign-in after many failed attempts):
+// the PBKDF2 worker served locally, and the widget's texts from our catalogs.
 (function () {
   'use strict';
   var widget = document.querySelector('altcha-widget[data-strings]');

@@ -6,31 +6,7 @@
   var form = document.querySelector('[data-insured-form]');
   if (!form) return;
 
-  // ---- the captcha widget's texts, from our catalogs
-  var widget = form.querySelector('altcha-widget[data-strings]');
-  // The strict-CSP build of the widget brings no workers: the PBKDF2 one is served locally.
-  if (window.$altcha && window.$altcha.algorithms) {
-    ['PBKDF2/SHA-256', 'PBKDF2/SHA-384', 'PBKDF2/SHA-512'].forEach(function (name) {
-      window.$altcha.algorithms.set(name, function () {
-        return new Worker('/static/vendor/altcha-pbkdf2-worker.js');
-      });
-    });
-  }
-  var registry = window.$altcha && window.$altcha.i18n;
-  if (widget && registry) {
-    try {
-      var lang = document.documentElement.lang || 'fa';
-      var base = registry.get(lang) || registry.get('en') || {};
-      var strings = JSON.parse(widget.getAttribute('data-strings'));
-      var merged = {};
-      Object.keys(base).forEach(function (k) { merged[k] = base[k]; });
-      Object.keys(strings).forEach(function (k) { merged[k] = strings[k]; });
-      registry.set(lang, merged);
-      widget.setAttribute('language', lang);
-    } catch (e) {
-      /* the widget keeps its own texts */
-    }
-  }
+  // The captcha widget's texts and worker: /static/captcha.js (shared with sign-in).
 
   // ---- national code or foreign national identifier
   var toggle = form.querySelector('[data-foreign-toggle]');
