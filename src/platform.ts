@@ -39,7 +39,7 @@ export type PlatformOptions = {
   /** Injected time (tests move it forward). */
   clock?: () => Date;
   /** Test-only: PGlite in memory, a PostgreSQL schema, a Redis key prefix. */
-  database?: { memory?: boolean; schema?: string };
+  database?: { memory?: boolean; schema?: string; loadDataDir?: Blob };
   redisPrefix?: string;
   registryFaults?: RegistryFaults;
   smsProvider?: SmsProvider;
@@ -60,6 +60,7 @@ export async function createPlatform(options: PlatformOptions) {
     poolSize: config.databasePoolSize,
     ...(options.database?.memory ? { memory: true } : {}),
     ...(options.database?.schema ? { schema: options.database.schema } : {}),
+    ...(options.database?.loadDataDir ? { loadDataDir: options.database.loadDataDir } : {}),
   });
   const applied = await migrateToLatest(database.db, config.databaseUrl ? options.database?.schema : undefined);
   if (applied.length) logger.info({ applied }, 'migrations applied');

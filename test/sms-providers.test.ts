@@ -46,7 +46,7 @@ describe('kavenegar provider', () => {
   test('posts the form over the API path with key, receptor, sender, message and a stable localid', async () => {
     const fake = await fakeServer([kave(200)]);
     try {
-      const provider = createKavenegarProvider({ url: fake.url, apiKey: 'SECRET-KEY-123', sender: '10004346', timeoutMs: 2000 });
+      const provider = createKavenegarProvider({ url: fake.url, apiKey: 'SECRET-KEY-123', sender: '10004346', timeoutMs: 30_000 });
       const result = await provider.send(message);
       assert.deepEqual(result, { kind: 'sent', providerMessageId: '8792343' });
       const req = fake.seen[0]!;
@@ -82,7 +82,7 @@ describe('kavenegar provider', () => {
     test(`status ${status} → ${kind} (${reason}), and the reason never holds the key`, async () => {
       const fake = await fakeServer([kave(status)]);
       try {
-        const provider = createKavenegarProvider({ url: fake.url, apiKey: 'SECRET-KEY-123', sender: '1000', timeoutMs: 2000 });
+        const provider = createKavenegarProvider({ url: fake.url, apiKey: 'SECRET-KEY-123', sender: '1000', timeoutMs: 30_000 });
         const result = await provider.send(message);
         assert.deepEqual(result, { kind, reason });
       } finally {
@@ -93,7 +93,7 @@ describe('kavenegar provider', () => {
 
   test('a proxy error page without JSON is retried; a timeout and a refused connection are retried', async () => {
     const fake = await fakeServer([{ status: 503, body: '<html>bad gateway</html>' }]);
-    const provider = createKavenegarProvider({ url: fake.url, apiKey: 'K', sender: '1', timeoutMs: 2000 });
+    const provider = createKavenegarProvider({ url: fake.url, apiKey: 'K', sender: '1', timeoutMs: 30_000 });
     assert.deepEqual(await provider.send(message), { kind: 'retry', reason: 'kavenegar:status_503' });
     await fake.close();
 
@@ -102,7 +102,7 @@ describe('kavenegar provider', () => {
     assert.deepEqual(await timed.send(message), { kind: 'retry', reason: 'kavenegar:timeout' });
     await slow.close();
 
-    const refused = createKavenegarProvider({ url: fake.url, apiKey: 'K', sender: '1', timeoutMs: 2000 });
+    const refused = createKavenegarProvider({ url: fake.url, apiKey: 'K', sender: '1', timeoutMs: 30_000 });
     assert.deepEqual(await refused.send(message), { kind: 'retry', reason: 'kavenegar:network_error' });
   });
 });
@@ -111,7 +111,7 @@ describe('http (signed JSON) provider', () => {
   test('posts {to, text, idempotencyKey} with a verifiable HMAC signature over timestamp and body', async () => {
     const fake = await fakeServer([{ status: 202, body: JSON.stringify({ id: 'gw-77' }) }]);
     try {
-      const provider = createHttpSmsProvider({ url: `${fake.url}/send`, secret: 'shh-secret', timeoutMs: 2000, now: () => 1795300000 });
+      const provider = createHttpSmsProvider({ url: `${fake.url}/send`, secret: 'shh-secret', timeoutMs: 30_000, now: () => 1795300000 });
       assert.deepEqual(await provider.send(message), { kind: 'sent', providerMessageId: 'gw-77' });
       const req = fake.seen[0]!;
       assert.equal(req.url, '/send');
@@ -132,7 +132,7 @@ describe('http (signed JSON) provider', () => {
     test(`status ${status} → ${kind}`, async () => {
       const fake = await fakeServer([{ status, body: '{}' }]);
       try {
-        const provider = createHttpSmsProvider({ url: fake.url, secret: 's', timeoutMs: 2000 });
+        const provider = createHttpSmsProvider({ url: fake.url, secret: 's', timeoutMs: 30_000 });
         assert.deepEqual(await provider.send(message), { kind, reason: `http:status_${status}` });
       } finally {
         await fake.close();
@@ -142,7 +142,7 @@ describe('http (signed JSON) provider', () => {
 
   test('an empty 2xx is sent; a timeout is retried', async () => {
     const fake = await fakeServer([{ status: 204, body: '' }]);
-    assert.deepEqual(await createHttpSmsProvider({ url: fake.url, secret: 's', timeoutMs: 2000 }).send(message), { kind: 'sent', providerMessageId: null });
+    assert.deepEqual(await createHttpSmsProvider({ url: fake.url, secret: 's', timeoutMs: 30_000 }).send(message), { kind: 'sent', providerMessageId: null });
     await fake.close();
     const slow = await fakeServer(['hang']);
     assert.deepEqual(await createHttpSmsProvider({ url: slow.url, secret: 's', timeoutMs: 200 }).send(message), { kind: 'retry', reason: 'http:timeout' });

@@ -1,5 +1,6 @@
 // Test support: a whole platform and app on a fresh database — PGlite in memory, or a
-// fresh schema in the real PostgreSQL when TEST_DATABASE_URL is set (dropped at close),
+// fresh database in the real PostgreSQL when TEST_DATABASE_URL is set (dropped at close),
+// each copied from one migrated template (test/templates.ts) —
 // Redis counters under a unique prefix when TEST_REDIS_URL is set — with a movable clock.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +11,7 @@ import pino from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createPlatform, type Platform, type PlatformOptions } from '../src/platform.js';
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, PG_SCHEMA, pgliteTemplate } from './templates.js';
 
 export type TestClock = { now: () => Date; advance: (ms: number) => void; set: (d: Date) => void };
 
@@ -19,7 +21,7 @@ export function testClock(start = new Date('2026-11-22T08:00:00Z')): TestClock {
 }
 
 export type TestEnv = {
-  /** The PostgreSQL schema of this run (undefined on PGlite). */
+  /** The PostgreSQL schema of this run, in a database of its own (undefined on PGlite). */
   schema: string | undefined;
   platform: Platform;
   app: FastifyInstance;
@@ -37,7 +39,9 @@ export async function createTestEnv(options: {
   startQueue?: boolean;
 } = {}): Promise<TestEnv> {
   const suffix = randomBytes(5).toString('hex');
-  const pgUrl = process.env.TEST_DATABASE_URL;
+  const baseUrl = process.env.TEST_DATABASE_URL;
+  const dbName = baseUrl ? await createPostgresDatabase(baseUrl) : undefined;
+  const pgUrl = baseUrl && dbName ? databaseUrl(baseUrl, dbName) : undefined;
   const redisUrl = process.env.TEST_REDIS_URL;
   const config = loadConfig({
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'dargah-test-')),
@@ -46,17 +50,21 @@ export async function createTestEnv(options: {
     // Fast hashing in tests: the parameters are configuration, the algorithm is the same.
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
+    // Outside services are fakes on this machine: an answer must never lose to a time limit
+    // because a loaded machine stalled the process (tests of time limits set their own).
+    SMS_TIMEOUT_MS: '60000',
+    REGISTRY_TIMEOUT_MS: '60000',
     ...(pgUrl ? { DATABASE_URL: pgUrl } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     ...options.env,
   });
   const clock = testClock();
-  const schema = pgUrl ? `test_${suffix}` : undefined;
+  const schema = pgUrl ? PG_SCHEMA : undefined;
   const platform = await createPlatform({
     config,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: clock.now,
-    database: pgUrl ? { schema: schema! } : { memory: true },
+    database: pgUrl ? { schema: schema! } : { memory: true, loadDataDir: await pgliteTemplate() },
     redisPrefix: `dargah-test-${suffix}`,
     ...options.platform,
   });
@@ -71,11 +79,8 @@ export async function createTestEnv(options: {
     config,
     async close() {
       if (app) await app.close();
-      if (schema && pgUrl) {
-        await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
-      }
       await platform.close();
+      if (baseUrl && dbName) await dropPostgresDatabase(baseUrl, dbName);
     },
   };
 }

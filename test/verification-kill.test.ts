@@ -39,7 +39,7 @@ test('a worker killed mid-verification: after restart, one outcome and one SMS',
 
   // A real worker process picks the job up and is killed inside the outcome transaction.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('test', 'fixtures', 'crashing-worker.ts')], {
-    env: { ...process.env, DATABASE_URL: pg!, TEST_SCHEMA: env.schema!, SECRET_KEY, LOG_LEVEL: 'silent', DATA_DIR: env.config.dataDir, REDIS_URL: '' },
+    env: { ...process.env, DATABASE_URL: env.config.databaseUrl!, TEST_SCHEMA: env.schema!, SECRET_KEY, LOG_LEVEL: 'silent', DATA_DIR: env.config.dataDir, REDIS_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

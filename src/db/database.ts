@@ -43,6 +43,8 @@ export type DatabaseOptions = {
   dataDir?: string;
   /** `memory` keeps PGlite in memory (tests). */
   memory?: boolean;
+  /** PGlite starts from this data folder tarball (`dumpDataDir`) instead of a new one (tests). */
+  loadDataDir?: Blob;
   /** PostgreSQL schema to use (tests get a fresh one each run). */
   schema?: string;
   poolSize?: number;
@@ -116,7 +118,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
   }
   const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
-  const pglite = await PGlite.create(dataDir ? { dataDir, parsers } : { parsers });
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}), parsers });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
   // someone else's open transaction. Statements without parameters may hold several

@@ -15,7 +15,7 @@ after(async () => {
   await env?.close();
 });
 
-test('insured registration and first sign-in in the browser', { skip: chromiumMissing, timeout: 120_000 }, async () => {
+test('insured registration and first sign-in in the browser', { skip: chromiumMissing }, async () => {
   const page = await phonePage(env.browser);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -60,7 +60,7 @@ test('insured registration and first sign-in in the browser', { skip: chromiumMi
   await page.waitForFunction(() => {
     const input = document.querySelector('altcha-widget input[name="captcha"]') as HTMLInputElement | null;
     return !!input && input.value.length > 20;
-  }, undefined, { timeout: 60_000 });
+  }, undefined, { timeout: 120_000 });
   await screenshot(page, 'insured-form');
   const axe = await new AxeBuilder({ page }).exclude('altcha-widget').analyze();
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'the form has no accessibility violations');
@@ -92,7 +92,7 @@ test('insured registration and first sign-in in the browser', { skip: chromiumMi
   assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no script errors (CSP included)');
 });
 
-test('without JavaScript the branch is found by a search and picked from a list', { skip: chromiumMissing, timeout: 60_000 }, async () => {
+test('without JavaScript the branch is found by a search and picked from a list', { skip: chromiumMissing }, async () => {
   const context = await env.browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 }, locale: 'fa-IR' });
   const page = await context.newPage();
   await page.goto(`${env.baseUrl}/insured/register/form?acceptTerms=1`);

@@ -12,11 +12,19 @@ if (chromiumMissing) console.log(`# SKIP ${chromiumMissing}`);
 export const SCREENSHOT_DIR = path.resolve('docs', 'screenshots');
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });
+  // Waits end on what the page shows, not on the clock: a loaded machine may take a while.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(120_000);
+    return context;
+  };
+  return browser;
 }
 
 export type BrowserEnv = TestEnv & { baseUrl: string; browser: Browser };

@@ -1,0 +1,211 @@
+// Migrated databases for tests, made once and copied per environment: creating and
+// migrating a database costs seconds (PGlite's initdb above all), copying one costs a
+// fraction of that.
+// - PGlite: the data folder of a migrated instance as a tarball (dumpDataDir), kept in the
+//   temporary folder under a name keyed by the migrations' content; each environment starts
+//   an in-memory PGlite from it (loadDataDir).
+// - PostgreSQL: a template database keyed the same way, made once under an advisory lock;
+//   each environment is a database of its own made from it (CREATE DATABASE … TEMPLATE) and
+//   dropped at close. Databases left by a killed run of this machine are dropped later.
+// Names are unique per content hash (templates) or per process and random suffix
+// (environments), so runs of other work trees on the same machine never collide.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { Kysely } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import { openDatabase, type Database } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createJobQueue } from '../src/jobs/queue.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Templates not used for this long are removed by the next run that makes one. */
+const STALE_MS = 24 * 3600 * 1000;
+/** The schema every PostgreSQL environment uses inside its own database (jobs: `<schema>_jobs`). */
+export const PG_SCHEMA = 'test_env';
+
+/** What a migrated database depends on: the migrations, the migrator and the libraries' versions. */
+function templateKey(): string {
+  const h = createHash('sha256').update('dargah-test-template-v1\0');
+  const dir = path.join(root, 'src', 'db', 'migrations');
+  for (const f of readdirSync(dir).sort()) h.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
+  h.update(readFileSync(path.join(root, 'src', 'db', 'migrate.ts')));
+  for (const p of ['pg-boss', '@electric-sql/pglite', 'kysely']) {
+    h.update(p).update(JSON.parse(readFileSync(path.join(root, 'node_modules', p, 'package.json'), 'utf8')).version);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+let key: string | undefined;
+const keyOf = () => (key ??= templateKey());
+
+/** Creates pg-boss's schema the way the app does at start (then stops the queue). */
+async function migrateJobs(database: Database, schema: string) {
+  const queue = createJobQueue({ database, schema, logger: pino({ level: 'silent' }) });
+  await queue.start();
+  await queue.stop();
+}
+
+// ---------------------------------------------------------------- PGlite
+
+let pgliteBlob: Promise<Blob> | undefined;
+
+/** The migrated PGlite data folder (read once per process; made once per machine). */
+export function pgliteTemplate(): Promise<Blob> {
+  return (pgliteBlob ??= loadOrBuildPglite());
+}
+
+async function loadOrBuildPglite(): Promise<Blob> {
+  const dir = tmpdir();
+  const file = path.join(dir, `dargah-pglite-template-${keyOf()}.tar`);
+  if (existsSync(file)) {
+    try {
+      const data = readFileSync(file);
+      const now = new Date();
+      utimesSync(file, now, now);
+      return new Blob([data]);
+    } catch {
+      // Removed by another run meanwhile: make it again.
+    }
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = await PGlite.create();
+  try {
+    const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+    await migrateToLatest(db);
+    const database: Database = {
+      db,
+      kind: 'pglite',
+      executeSql: async (text, values) => {
+        if (values && values.length > 0) return { rows: (await pglite.query(text, values as any[])).rows as any[] };
+        return { rows: ((await pglite.exec(text)).at(-1)?.rows ?? []) as any[] };
+      },
+      ping: async () => true,
+      close: async () => {},
+    };
+    await migrateJobs(database, 'pgboss');
+    const blob = await pglite.dumpDataDir('none');
+    const data = Buffer.from(await blob.arrayBuffer());
+    // Written whole under a private name, then renamed: a reader never sees half a file.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, data);
+    renameSync(partial, file);
+    removeStaleFiles(dir, file);
+    return new Blob([data]);
+  } finally {
+    await pglite.close();
+  }
+}
+
+function removeStaleFiles(dir: string, keep: string) {
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith('dargah-pglite-template-')) continue;
+    const p = path.join(dir, f);
+    if (p === keep) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs > STALE_MS) unlinkSync(p);
+    } catch {
+      // Another run removed it first.
+    }
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+/** The same server and credentials, another database. */
+export function databaseUrl(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+let admin: pg.Pool | undefined;
+/** Connections to the database of TEST_DATABASE_URL for CREATE/DROP DATABASE (never keep the process alive). */
+function adminPool(url: string): pg.Pool {
+  return (admin ??= new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, idleTimeoutMillis: 1000 }));
+}
+
+const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+const ENV_PREFIX = `dargah_t_${host}_`;
+
+let pgTemplate: Promise<string> | undefined;
+
+/** The name of the migrated template database (made once per server and migration set). */
+export function postgresTemplate(url: string): Promise<string> {
+  return (pgTemplate ??= ensurePostgresTemplate(url));
+}
+
+async function ensurePostgresTemplate(url: string): Promise<string> {
+  const name = `dargah_tpl_${keyOf()}`;
+  const client = await adminPool(url).connect();
+  try {
+    // One maker at a time on the whole server; the others wait and then find it made.
+    await client.query(`SELECT pg_advisory_lock(hashtext('dargah-test-template'))`);
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) {
+        const building = `${name}_b${randomBytes(3).toString('hex')}`;
+        await client.query(`CREATE DATABASE ${building}`);
+        const database = await openDatabase({ databaseUrl: databaseUrl(url, building), schema: PG_SCHEMA, poolSize: 1 });
+        try {
+          await migrateToLatest(database.db, PG_SCHEMA);
+          await migrateJobs(database, `${PG_SCHEMA}_jobs`);
+        } finally {
+          await database.close();
+        }
+        // Renamed only when complete: a template under its final name is always whole.
+        await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+      }
+      await client.query(`COMMENT ON DATABASE ${name} IS '${Date.now()}'`);
+      await removeStaleDatabases(client, name);
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext('dargah-test-template'))`);
+    }
+  } finally {
+    client.release();
+  }
+  return name;
+}
+
+/** Old templates unused for a day, half-made ones, and environments of processes of this machine that are gone. */
+async function removeStaleDatabases(client: pg.PoolClient, keep: string) {
+  const { rows } = await client.query<{ datname: string; note: string | null }>(
+    `SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname LIKE 'dargah\\_t%'`,
+  );
+  for (const { datname, note } of rows) {
+    if (datname === keep) continue;
+    let stale = false;
+    if (datname.startsWith('dargah_tpl_')) {
+      stale = /_b[0-9a-f]{6}$/.test(datname) ? true : Date.now() - Number(note ?? 0) > STALE_MS;
+    } else if (datname.startsWith(ENV_PREFIX)) {
+      const pid = Number(datname.slice(ENV_PREFIX.length).split('_')[0]);
+      stale = Number.isInteger(pid) && !processAlive(pid);
+    }
+    if (stale) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A new database copied from the template; returns its name. */
+export async function createPostgresDatabase(url: string): Promise<string> {
+  const template = await postgresTemplate(url);
+  const name = `${ENV_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminPool(url).query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  return name;
+}
+
+export async function dropPostgresDatabase(url: string, name: string): Promise<void> {
+  await adminPool(url).query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
