@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { createPasswordHasher } from '../src/security/passwords.js';
+import { SMS_QUEUE } from '../src/notifications/sms.service.js';
 import { browser, createTestEnv, lastCodeTo, lastSmsTo, type TestEnv } from './support.js';
 import { apiSignIn, bearer, insertAccount, NEW_PASSWORD, PASSWORD, smsCountTo } from './signin.support.js';
 
@@ -621,6 +622,23 @@ describe('one-time SMS code sign-in', () => {
       remoteAddress: freshIp(),
     });
     assert.equal(other.statusCode, 303, 'another address still gets a code');
+  });
+
+  test('a code sent during an SMS outage: the page says "sending", and its time counts from when the gateway took it', async () => {
+    const a = await insertAccount(env.platform);
+    const b = browser(env.app);
+    await b.get('/signin/code');
+    const flowUrl = (await b.post('/signin/code', { username: a.nationalCode })).headers.location as string;
+    // The gateway has not taken the SMS yet (its delivery job has not run).
+    assert.match((await b.get(flowUrl)).body, /در حال ارسال است/);
+    env.clock.advance((env.config.signin.codeTtlSeconds + 60) * 1000);
+    await env.platform.queue.runDue(SMS_QUEUE.name);
+    const page = await b.get(flowUrl);
+    assert.equal(page.statusCode, 200, 'still open: the code arrived only now');
+    assert.doesNotMatch(page.body, /در حال ارسال است/);
+    const code = await lastCodeTo(env.platform, a.mobile);
+    const done = await b.post(flowUrl, { code });
+    assert.equal(done.statusCode, 303, done.body);
   });
 
   test('a forced change also follows a code sign-in', async () => {

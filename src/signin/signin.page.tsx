@@ -244,6 +244,8 @@ export function CodeEnterPage(props: {
   errors: FieldErrors;
   ttlMinutes: number;
   next?: string | undefined;
+  /** The SMS is still on its way (the code's time starts when the gateway takes it). */
+  sending?: boolean;
 }) {
   const { ctx, errors } = props;
   return (
@@ -251,7 +253,7 @@ export function CodeEnterPage(props: {
       <h1 safe>{ctx.t('signin.code_title')}</h1>
       <ErrorSummary ctx={ctx} errors={errors} labels={{ code: ctx.t('signin.code') }} />
       <Notice kind="info">
-        <p safe>{ctx.t('signin.code_sent', { minutes: props.ttlMinutes })}</p>
+        <p safe>{props.sending ? ctx.t('signin.code_sending', { minutes: props.ttlMinutes }) : ctx.t('signin.code_sent', { minutes: props.ttlMinutes })}</p>
       </Notice>
       <form method="post" action={`/signin/code/${props.flowId}`} class="card" novalidate>
         <CsrfField ctx={ctx} />

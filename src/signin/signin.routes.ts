@@ -92,8 +92,9 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
 
   app.get<{ Params: { flowId: string }; Querystring: { next?: string } }>('/signin/code/:flowId', async (request, reply) => {
     const ctx = ctxOf(request, reply);
-    if (!(await service.codeFlowOpen(request.params.flowId))) return sendPage(reply, CodeProblemPage({ ctx, message: 'signin.code_flow_expired' }), 404);
-    return sendPage(reply, CodeEnterPage({ ctx, flowId: request.params.flowId, errors: {}, ttlMinutes, next: safeNext(request.query.next) }));
+    const flow = await service.codeFlow(request.params.flowId);
+    if (!flow) return sendPage(reply, CodeProblemPage({ ctx, message: 'signin.code_flow_expired' }), 404);
+    return sendPage(reply, CodeEnterPage({ ctx, flowId: request.params.flowId, errors: {}, ttlMinutes, next: safeNext(request.query.next), sending: flow.sending }));
   });
 
   app.post<{ Params: { flowId: string } }>('/signin/code/:flowId', async (request, reply) => {

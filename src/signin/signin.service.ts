@@ -44,6 +44,9 @@ export type SigninDeps = {
   clock: () => Date;
 };
 
+/** How long a decoy code flow reads as "sending" (about what the gateway takes). */
+const DECOY_SENDING_MS = 3000;
+
 const NOT_ACTIVE: Record<'pending_verification' | 'awaiting_branch_visit', MessageKey> = {
   pending_verification: 'signin.account_pending_verification',
   awaiting_branch_visit: 'signin.account_awaiting_branch_visit',
@@ -212,11 +215,26 @@ export function createSigninService(deps: SigninDeps) {
       return ok({ flowId });
     },
 
-    /** Whether a code flow is still open (for showing its page). */
-    async codeFlowOpen(flowId: string): Promise<boolean> {
-      if (typeof flowId !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(flowId)) return false;
+    /**
+     * Whether a code flow is still open (for showing its page), and whether its SMS is still
+     * on its way: a code's validity runs from when the gateway accepted it. A flow of an
+     * unknown username sends nothing; it reads as sent after a few seconds, as real ones do,
+     * so the page does not tell who has an account.
+     */
+    async codeFlow(flowId: string): Promise<{ sending: boolean } | null> {
+      if (typeof flowId !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(flowId)) return null;
       const flow = await accounts.findCode(flowId, 'signin');
-      return !!flow && !flow.consumed_at && flow.expires_at > clock();
+      if (!flow || flow.consumed_at) return null;
+      const now = clock().getTime();
+      const deliveredAt = flow.account_id ? await deps.sms.deliveredAt(`signin-code:${flow.id}`) : null;
+      const expiresAt = Math.max(flow.expires_at.getTime(), deliveredAt ? deliveredAt.getTime() + settings.codeTtlSeconds * 1000 : 0);
+      if (expiresAt <= now) return null;
+      const sending = flow.account_id ? !deliveredAt : now - flow.created_at.getTime() < DECOY_SENDING_MS;
+      return { sending };
+    },
+
+    async codeFlowOpen(flowId: string): Promise<boolean> {
+      return (await service.codeFlow(flowId)) !== null;
     },
 
     /** One-time code, step 2. */
