@@ -235,6 +235,8 @@ export async function createPlatform(options: PlatformOptions) {
       { name: 'signin-codes', cron: '*/10 * * * *', run: () => signin.purgeExpiredCodes() },
       { name: 'sso-artifacts', cron: '*/10 * * * *', run: () => sso.purgeExpired() },
       { name: 'captcha-uses', cron: '*/10 * * * *', run: () => captcha.purgeExpired() },
+      // Insured accounts registered before the civil registry's identity was attached get it.
+      { name: 'insured-identities', cron: '17 3 * * *', run: () => insured.backfillIdentities() },
       { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
       { name: 'verification-rejections', cron: '23 3 * * *', run: () => verification.purgeOldRejections() },
     ],

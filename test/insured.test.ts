@@ -308,6 +308,24 @@ describe('insured registration attaches the civil registry\'s identity', () => {
   });
 });
 
+describe('insured accounts registered before the identity was attached', () => {
+  test('the daily housekeeping task queues a job per account; the job attaches the identity', async () => {
+    const env = await createTestEnv({ env: fast });
+    try {
+      assert.equal((await register(env, { ...TAHERI })).statusCode, 201);
+      const a = (await accountOf(env, TAHERI.nationalCode))!;
+      // As an account registered by the first version was: no name, birth date or gender.
+      await env.platform.db.updateTable('accounts').set({ first_name: null, last_name: null, birth_date: null, gender: null }).where('id', '=', a.id).execute();
+      assert.equal(await env.platform.insured.backfillIdentities(), 1);
+      await env.platform.queue.runDue(INSURED_IDENTITY_QUEUE.name);
+      assert.equal((await accountOf(env, TAHERI.nationalCode))!.first_name, 'مهدی');
+      assert.equal(await env.platform.insured.backfillIdentities(), 0, 'nothing left');
+    } finally {
+      await env.close();
+    }
+  });
+});
+
 describe('insured registration pages (no JavaScript)', () => {
   let env: TestEnv;
   before(async () => {

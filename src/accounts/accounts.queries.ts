@@ -120,6 +120,19 @@ export function lockAccounts(db: Queryable, ids: readonly string[]) {
     .execute();
 }
 
+/** Insured accounts of a national code that still have no civil-registry identity (registered before it was attached). */
+export function findInsuredWithoutIdentity(db: Queryable, limit: number) {
+  return db
+    .selectFrom('accounts')
+    .select('id')
+    .where('origin', '=', 'insured')
+    .where('national_code', 'is not', null)
+    .where('first_name', 'is', null)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
 // --- creating ----------------------------------------------------------------------------
 
 export type NewAccount = {

@@ -192,6 +192,7 @@ export function createAccountsService(deps: AccountsDeps) {
     summariesByIds: (ids: readonly string[]) => q.findSummariesByIds(db, ids),
     declaredIdentities: (ids: readonly string[], trx: Queryable = db) => q.findDeclaredIdentities(trx, ids),
     lockMany: (trx: Queryable, ids: readonly string[]) => q.lockAccounts(trx, ids),
+    insuredWithoutIdentity: (limit = 500) => q.findInsuredWithoutIdentity(db, limit),
 
     // --- creating --------------------------------------------------------------------------
     /** `submit` or `registerInsured`: a new account and its audit event; null when the identifier has one. */

@@ -224,6 +224,16 @@ export function createInsuredService(deps: InsuredDeps) {
       return deps.accounts.grantPermissions(trx, accountId, settings.generalPermissions, { clearInitialPassword: true });
     },
 
+    /**
+     * Insured accounts still without the civil registry's identity (registered before it was
+     * attached, or while it was down and the job gave up): a job each, at most `limit` a run.
+     */
+    async backfillIdentities(limit = 500): Promise<number> {
+      const rows = await deps.accounts.insuredWithoutIdentity(limit);
+      for (const r of rows) await deps.queue.send(INSURED_IDENTITY_QUEUE.name, { accountId: r.id }, { singletonKey: `insured-identity:${r.id}` });
+      return rows.length;
+    },
+
     /** The job: the civil registry asked again for an insured account registered while it was down. */
     async attachIdentityLater(accountId: string): Promise<void> {
       const a = await deps.accounts.get(accountId);
