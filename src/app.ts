@@ -31,6 +31,7 @@ import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
+import { passkeyRoutes } from './passkeys/passkeys.routes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -89,6 +90,14 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     decorateReply: false,
     maxAge: '30d',
     immutable: true,
+  });
+  // The WebAuthn browser library (passkeys), served from the package: no third-party script host.
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'node_modules', '@simplewebauthn', 'browser', 'dist', 'bundle'),
+    prefix: '/static/webauthn/',
+    decorateReply: false,
+    maxAge: '1h',
+    allowedPath: (pathName) => pathName === '/index.umd.min.js',
   });
   await app.register(swagger, {
     openapi: {
@@ -186,6 +195,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await app.register(signinApiRoutes, { platform });
   await app.register(accountRoutes, { platform });
   await app.register(accountApiRoutes, { platform });
+  await app.register(passkeyRoutes, { platform });
   await app.register(recoveryRoutes, { platform });
   await app.register(recoveryApiRoutes, { platform });
   await app.register(ssoRoutes, { platform, portal: createPortalSignIn(platform) });

@@ -165,6 +165,8 @@ export const RATE_LIMITS = {
   recoverySmsPerIp: { points: 20, durationSeconds: 86400, blockSeconds: 0 },
   /** Codes sent to a new mobile number by one account, per day. */
   mobileChangePerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
+  /** Passkey ceremonies (sign-in or registration challenges) started from one address, per hour. */
+  passkeyOptionsPerIp: { points: 300, durationSeconds: 3600, blockSeconds: 0 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 

@@ -32,6 +32,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from './db/schema.js';
 import { createSsoService } from './sso/sso.service.js';
 import { defineSsoLogoutJob } from './sso/sso.jobs.js';
+import { createPasskeyService } from './passkeys/passkeys.service.js';
 
 export type PlatformOptions = {
   config: Config;
@@ -164,6 +165,8 @@ export async function createPlatform(options: PlatformOptions) {
     clock,
   });
   const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts, passwordPolicy: account.passwordPolicy, logger, clock });
+  // Passkeys (issue 16): WebAuthn sign-in and the person's passkey list.
+  const passkeys = createPasskeyService({ db, config, secrets, limiter, sessions, sms, logger, clock });
   const sso = createSsoService({ db, config, secrets, clock, logger });
   await sso.init();
   const branches = createBranchService({ db, clock });
@@ -239,6 +242,7 @@ export async function createPlatform(options: PlatformOptions) {
       { name: 'insured-identities', cron: '17 3 * * *', run: () => insured.backfillIdentities() },
       { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
       { name: 'verification-rejections', cron: '23 3 * * *', run: () => verification.purgeOldRejections() },
+      { name: 'passkey-challenges', cron: '*/10 * * * *', run: () => passkeys.purgeExpiredChallenges() },
     ],
   });
 
@@ -262,6 +266,7 @@ export async function createPlatform(options: PlatformOptions) {
     backoffice,
     sessions,
     signin,
+    passkeys,
     account,
     recovery,
     sso,

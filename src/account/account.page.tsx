@@ -52,6 +52,7 @@ export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?
     ['/account/security-question', 'account.nav_question', p.securityQuestion ? ctx.t(questionKey(p.securityQuestion)) : '—'],
     ['/account/mobile', 'account.nav_mobile', p.mobile ? digits(ctx, p.mobile) : '—'],
     ['/account/sessions', 'account.nav_sessions', ''],
+    ['/account/passkeys', 'passkeys.title', ''],
   ];
   return (
     <Layout ctx={ctx} title={ctx.t('account.title')}>

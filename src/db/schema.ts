@@ -148,7 +148,7 @@ export interface SessionsTable {
   token_hash: string;
   account_id: string;
   kind: 'web' | 'api';
-  auth_method: 'password' | 'temporary_password' | 'sms_code';
+  auth_method: 'password' | 'temporary_password' | 'sms_code' | 'passkey';
   requires_password_change: Generated<boolean>;
   ip: string | null;
   user_agent: string | null;
@@ -260,4 +260,30 @@ export interface DB {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
   foreign_national_preregistrations: ForeignNationalPreregistrationsTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
+}
+
+export interface PasskeysTable {
+  id: Generated<string>;
+  account_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<string | number | bigint, number, number>;
+  transports: string[];
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: boolean;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface PasskeyChallengesTable {
+  id: string;
+  purpose: 'registration' | 'authentication';
+  account_id: string | null;
+  challenge: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
 }

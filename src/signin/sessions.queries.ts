@@ -11,7 +11,7 @@ export async function insertSession(
     tokenHash: string;
     accountId: string;
     kind: 'web' | 'api';
-    authMethod: 'password' | 'temporary_password' | 'sms_code';
+    authMethod: SessionsTable['auth_method'];
     requiresPasswordChange: boolean;
     ip: string | null;
     userAgent: string | null;

@@ -10,7 +10,7 @@ import * as q from './sessions.queries.js';
 
 export type RequiredAction = 'change_password';
 export type SessionKind = 'web' | 'api';
-export type AuthMethod = 'password' | 'temporary_password' | 'sms_code';
+export type AuthMethod = 'password' | 'temporary_password' | 'sms_code' | 'passkey';
 
 /** What a request knows about its signed-in person. */
 export type SignedInAccount = {

@@ -7,6 +7,7 @@ import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
+import { PasskeyScripts, PasskeySignInForm } from '../passkeys/passkeys.page.js';
 
 type Values = Record<string, string>;
 
@@ -32,11 +33,15 @@ export function KeyboardScript() {
   return <script src="/static/keyboard.js" defer></script>;
 }
 
-/** "Sign in with username ▼": the two methods as links (works without JavaScript). */
-function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code'; next?: string | undefined }) {
+/**
+ * "Sign in with username ▼": the methods as links, and the passkey method as a button
+ * (`data-method="passkey"`, API.md) that opens the passkey page; where that page's script
+ * runs, it starts the passkey prompt at once. Works without JavaScript.
+ */
+export function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code' | 'passkey'; next?: string | undefined }) {
   const { ctx } = props;
   const q = props.next ? `?next=${encodeURIComponent(props.next)}` : '';
-  const label = props.current === 'password' ? ctx.t('signin.method_password') : ctx.t('signin.method_code');
+  const label = props.current === 'password' ? ctx.t('signin.method_password') : props.current === 'code' ? ctx.t('signin.method_code') : ctx.t('passkeys.method');
   return (
     <details class="method-select">
       <summary>
@@ -55,6 +60,14 @@ function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code';
           <a href={`/signin/code${q}`} aria-current={props.current === 'code' ? 'page' : undefined} safe>
             {ctx.t('signin.method_code')}
           </a>
+        </li>
+        <li>
+          <form method="get" action="/signin/passkey">
+            {props.next ? <input type="hidden" name="next" value={props.next} /> : ''}
+            <button type="submit" class="link-button" data-method="passkey" aria-current={props.current === 'passkey' ? 'page' : undefined} safe>
+              {ctx.t('passkeys.method')}
+            </button>
+          </form>
         </li>
       </ul>
     </details>
@@ -88,7 +101,7 @@ export function SignInForm(props: { ctx: PageContext; action: string; values: Va
         value={values.username}
         errors={errors}
         inputmode="numeric"
-        autocomplete="username"
+        autocomplete="username webauthn"
         dir="ltr"
         maxlength={20}
         size="medium"
@@ -198,9 +211,11 @@ export function SignInPage(props: {
       )}
       <MethodSelector ctx={ctx} current="password" next={props.next} />
       <SignInForm ctx={ctx} action="/signin" values={props.values} errors={errors} next={props.next} captcha={props.captcha ?? false} />
+      <PasskeySignInForm ctx={ctx} next={props.next} conditional />
       <SigninLinks ctx={ctx} />
       <SecurityTips ctx={ctx} />
       <KeyboardScript />
+      <PasskeyScripts />
     </Layout>
   );
 }

@@ -41,10 +41,12 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
   };
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang, userAgent: userAgentOf(request), kind: 'web' as const });
 
-  app.get<{ Querystring: { next?: string; notice?: string } }>('/signin', async (request, reply) => {
+  app.get<{ Querystring: { next?: string; notice?: string; reauth?: string } }>('/signin', async (request, reply) => {
     const next = safeNext(request.query.next);
-    if (request.signedIn) return reply.redirect(next ?? '/account', 303);
-    const notice = request.query.notice ? NOTICES[request.query.notice] : undefined;
+    // `reauth`: a signed-in person proves it is them again (adding a passkey needs a recent sign-in).
+    const reauth = request.query.reauth === '1';
+    if (request.signedIn && !reauth) return reply.redirect(next ?? '/account', 303);
+    const notice = reauth ? 'passkeys.reauth_notice' : request.query.notice ? NOTICES[request.query.notice] : undefined;
     return sendPage(reply, SignInPage({ ctx: ctxOf(request, reply), values: {}, errors: {}, notice, next }));
   });
 

@@ -11,6 +11,7 @@ import { accountMessages } from '../account/account.messages.js';
 import { ssoMessages } from '../sso/sso.messages.js';
 import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { auditMessages } from '../audit/audit.messages.js';
+import { passkeysMessages } from '../passkeys/passkeys.messages.js';
 import { webMessages } from './web.messages.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
@@ -28,6 +29,7 @@ const fa = {
   ...notificationMessages.fa,
   ...backofficeMessages.fa,
   ...auditMessages.fa,
+  ...passkeysMessages.fa,
 };
 export type MessageKey = keyof typeof fa;
 
@@ -44,6 +46,7 @@ const en: Record<MessageKey, string> = {
   ...notificationMessages.en,
   ...backofficeMessages.en,
   ...auditMessages.en,
+  ...passkeysMessages.en,
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { fa, en };
