@@ -5,7 +5,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 
-const b64 = (b: Uint8Array) => isoBase64URL.fromBuffer(b);
+const b64 = (b: Uint8Array) => isoBase64URL.fromBuffer(new Uint8Array(b));
 const sha256 = (b: Uint8Array | string) => new Uint8Array(createHash('sha256').update(b).digest());
 const u32 = (n: number) => {
   const b = new Uint8Array(4);

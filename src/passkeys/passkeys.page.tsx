@@ -78,7 +78,7 @@ export function PasskeySignInForm(props: { ctx: PageContext; next?: string | und
       method="post"
       action="/signin/passkey"
       id={props.conditional ? 'passkey-autofill-form' : 'passkey-signin-form'}
-      class={props.conditional ? 'passkey-form' : 'card passkey-form'}
+      class="passkey-form"
       data-passkey-ceremony="authentication"
       data-options-url="/signin/passkey/options"
       data-conditional={props.conditional ? 'true' : undefined}

@@ -1,0 +1,143 @@
+// Passkeys in Chromium with its virtual authenticator (CDP WebAuthn domain: CTAP2,
+// internal transport, resident keys, user verification): a person adds a passkey on
+// /account/passkeys, signs in with it from the method selector of /signin, removes it,
+// and then the same authenticator's passkey fails cleanly as unknown. WebAuthn needs a
+// secure context: the portal's PUBLIC_URL and the pages use http://localhost.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { insertAccount } from '../signin.support.js';
+import { createTestEnv, type TestEnv } from '../support.js';
+import { chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
+
+let env: TestEnv;
+let browser: Browser;
+let baseUrl: string;
+
+/** A free local port, so that PUBLIC_URL (the WebAuthn origin) can name it before the app starts. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+before(async () => {
+  if (chromiumMissing) return;
+  const port = await freePort();
+  baseUrl = `http://localhost:${port}`;
+  env = await createTestEnv({ env: { PUBLIC_URL: baseUrl } });
+  await env.app.listen({ port, host: '127.0.0.1' });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+async function noAxeViolations(page: Page, what: string) {
+  const axe = await new AxeBuilder({ page }).analyze();
+  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} has no accessibility violations`);
+}
+
+async function virtualAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+test('add a passkey, sign in with it on /signin, remove it, then it fails cleanly as unknown', { skip: chromiumMissing }, async () => {
+  const a = await insertAccount(env.platform, { firstName: 'زهرا', lastName: 'رضایی' });
+  const page = await phonePage(browser);
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+
+  // Sign in with the password, then add a passkey.
+  await page.goto(`${baseUrl}/signin`);
+  assert.equal(await page.getByLabel('نام کاربری').getAttribute('autocomplete'), 'username webauthn');
+  await page.getByLabel('نام کاربری').fill(a.nationalCode);
+  await page.getByLabel('گذرواژه', { exact: true }).fill(a.password);
+  await page.getByRole('button', { name: 'ورود', exact: true }).click();
+  await page.waitForURL('**/account');
+  await page.getByRole('link', { name: 'کلیدهای عبور' }).click();
+  await page.waitForURL('**/account/passkeys');
+  assert.ok(await page.locator('[data-passkey-needs-js]').isHidden(), 'the needs-JavaScript note is hidden when the script runs');
+  await noAxeViolations(page, 'the empty passkey page');
+  await page.getByLabel('نام کلید عبور').fill('گوشی زهرا');
+  await page.locator('[data-action="add-passkey"]').click();
+  await page.waitForURL('**/account/passkeys?notice=added');
+  assert.match(await page.locator('.passkey-list').innerText(), /گوشی زهرا/);
+  assert.match(await page.locator('.passkey-list').innerText(), /۱۴۰۵/);
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1);
+  assert.equal(credentials[0]!.isResidentCredential, true, 'a discoverable credential');
+  await noAxeViolations(page, 'the passkey page with a passkey');
+  await screenshot(page, 'account-passkeys');
+
+  // Sign out. Back on /signin the username field offers the passkey in its autofill
+  // (conditional UI); the virtual authenticator answers at once: signed in, no password.
+  const openSessions = async () =>
+    (await env.platform.db.selectFrom('sessions').select('auth_method').where('account_id', '=', a.id).where('ended_at', 'is', null).execute()).map((s) => s.auth_method);
+  await page.goto(`${baseUrl}/account`);
+  await page.locator('form[action="/signout"] button').first().click();
+  await page.waitForURL('**/account');
+  assert.deepEqual(await openSessions(), ['passkey']);
+
+  // A new browser session (cookies gone); from a page without autofill, the selector's
+  // passkey button leads to the passkey page, whose button signs in.
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/signin/code?next=%2Faccount%2Fsessions`);
+  await page.locator('.method-select summary').click();
+  await page.locator('[data-method="passkey"]').click();
+  await page.waitForURL(/\/signin\/passkey\?next=/);
+  await page.locator('[data-action="passkey-signin"]').click();
+  await page.waitForURL('**/account/sessions');
+  assert.deepEqual(await openSessions(), ['passkey', 'passkey']);
+
+  // The passkey page shows its last use; remove it.
+  await page.goto(`${baseUrl}/account/passkeys`);
+  assert.doesNotMatch(await page.locator('.passkey-list').innerText(), /هنوز استفاده نشده/);
+  await page.locator('[data-action="remove-passkey"]').click();
+  await page.waitForURL('**/account/passkeys?notice=removed');
+  assert.match(await page.locator('main').innerText(), /هنوز کلید عبوری نساخته‌اید/);
+
+  // The authenticator still holds it: signing in with it now fails with a clear message.
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/signin/passkey`);
+  await noAxeViolations(page, 'the passkey sign-in page');
+  await screenshot(page, 'signin-passkey');
+  await page.locator('[data-action="passkey-signin"]').click();
+  await page.waitForURL('**/signin/passkey');
+  await page.locator('#error-summary').waitFor();
+  assert.match(await page.locator('#error-summary').innerText(), /در درگاه شناخته نیست/);
+  assert.equal((await page.context().cookies()).some((c) => c.name === 'dargah_session'), false);
+  await noAxeViolations(page, 'the passkey sign-in page with an error');
+  await screenshot(page, 'signin-passkey-unknown');
+});
+
+test('without JavaScript the passkey method says it needs JavaScript and offers the others', { skip: chromiumMissing }, async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'fa-IR', viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/signin`);
+  await page.locator('.method-select summary').click();
+  await page.locator('[data-method="passkey"]').click();
+  await page.waitForURL(/\/signin\/passkey/);
+  assert.ok(await page.locator('[data-passkey-needs-js]').isVisible());
+  assert.match(await page.locator('[data-passkey-needs-js]').innerText(), /جاوااسکریپت/);
+  assert.ok(await page.locator('[data-passkey-needs-js]').getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).isVisible());
+  assert.ok(await page.locator('[data-action="passkey-signin"]').isHidden());
+  await screenshot(page, 'signin-passkey-nojs');
+  await context.close();
+});
