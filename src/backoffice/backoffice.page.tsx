@@ -474,6 +474,8 @@ export function PersonPage(props: {
   failed?: { action: PersonAction; errors: FieldErrors; values: Record<string, string>; documents?: string[]; walkInDocuments?: string[]; params?: MessageParams };
   /** An open mobile change: the code sent to the new number is typed next. */
   mobileFlow?: { flowId: string; mobile: string };
+  /** The person's passkeys (section rendered by the passkeys capability). */
+  passkeys?: JSX.Element;
 }) {
   const { ctx, staff, view } = props;
   const a = view.account;
@@ -639,6 +641,8 @@ export function PersonPage(props: {
           )}
         </section>
       </div>
+
+      {(props.passkeys ?? '') as 'safe'}
 
       <section class="card" aria-labelledby="sms-title">
         <h2 id="sms-title" safe>

@@ -21,6 +21,7 @@ import {
 import { PERSON_ACTIONS, type BackofficeService, type PersonAction } from './backoffice.service.js';
 import { STAFF_SESSION_COOKIE, type StaffService, type StaffSession } from './staff.service.js';
 import { REJECTION_RETENTION_DAYS } from '../verification/verification.service.js';
+import { StaffPasskeysSection } from '../passkeys/passkeys.page.js';
 
 /** Success notices a redirect may name (`?done=`); anything else is ignored. */
 const DONE: Record<string, MessageKey> = {
@@ -33,6 +34,7 @@ const DONE: Record<string, MessageKey> = {
   enabled: 'backoffice.done.enabled',
   foreign_recorded: 'backoffice.done.foreign_recorded',
   sms_resent: 'backoffice.done.sms_resent',
+  passkeys_removed: 'passkeys.staff_removed_all',
 };
 
 const ACTION_DONE: Record<PersonAction, string> = {
@@ -166,17 +168,31 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     request: FastifyRequest,
     reply: FastifyReply,
     accountId: string,
-    extra: { notice?: MessageKey; failed?: Parameters<typeof PersonPage>[0]['failed']; status?: number; mobileFlow?: { flowId: string; mobile: string } } = {},
+    extra: {
+      notice?: MessageKey;
+      failed?: Parameters<typeof PersonPage>[0]['failed'];
+      status?: number;
+      mobileFlow?: { flowId: string; mobile: string };
+      passkeysFailed?: { errors: Record<string, MessageKey | undefined>; reason: string };
+    } = {},
   ) => {
     const staff = staffOf(request);
     const view = await service.person(staff, accountId, meta(request));
     if (!view.ok) return problem(request, reply, view.error);
+    const ctx = ctxOf(request, reply);
     return sendPage(
       reply,
       PersonPage({
-        ctx: ctxOf(request, reply),
+        ctx,
         staff,
         view: view.value,
+        passkeys: StaffPasskeysSection({
+          ctx,
+          staff,
+          accountId,
+          passkeys: await platform.passkeys.list(accountId),
+          ...(extra.passkeysFailed ? { errors: extra.passkeysFailed.errors, reason: extra.passkeysFailed.reason } : {}),
+        }),
         now: platform.clock(),
         ...(extra.notice ? { notice: extra.notice } : {}),
         ...(extra.failed ? { failed: extra.failed } : {}),
@@ -190,6 +206,19 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     const notice = request.query.done ? DONE[request.query.done] : undefined;
     const mobileFlow = (await service.mobileFlow(request.params.id, request.query.mobileFlow)) ?? undefined;
     return personPage(request, reply, request.params.id, { ...(notice ? { notice } : {}), ...(mobileFlow ? { mobileFlow } : {}) });
+  });
+
+  // Passkeys of a person (their own capability): "remove all passkeys", with a reason.
+  app.post<{ Params: { id: string } }>('/backoffice/people/:id/remove-passkeys', async (request, reply) => {
+    const { id } = request.params;
+    const body = bodyOf(request);
+    const result = await platform.passkeys.removeAllByStaff(staffOf(request), id, body, meta(request));
+    if (result.ok) return reply.redirect(`/backoffice/people/${id}?done=passkeys_removed#main`, 303);
+    if (result.error.kind === 'forbidden' || result.error.kind === 'not_found') return problem(request, reply, result.error);
+    return personPage(request, reply, id, {
+      status: STATUS_OF[result.error.kind],
+      passkeysFailed: { errors: formErrors(result.error), reason: typeof body.reason === 'string' ? body.reason : '' },
+    });
   });
 
   app.post<{ Params: { id: string; action: string } }>('/backoffice/people/:id/:action', async (request, reply) => {
