@@ -4,7 +4,11 @@
 // and then the same authenticator's passkey fails cleanly as unknown. WebAuthn needs a
 // secure context: the portal's PUBLIC_URL and the pages use http://localhost.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
+import * as oidc from 'openid-client';
 import { after, before, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -140,4 +144,89 @@ test('without JavaScript the passkey method says it needs JavaScript and offers 
   assert.ok(await page.locator('[data-action="passkey-signin"]').isHidden());
   await screenshot(page, 'signin-passkey-nojs');
   await context.close();
+});
+
+/** A service of the organization on 127.0.0.1: `/login` starts code + PKCE, `/cb` finishes, `/` says who. */
+async function service() {
+  const SECRET = 'passkey-browser-test-secret-0123456789-xyz';
+  const pending = new Map<string, string>();
+  let who = '';
+  let amr: unknown;
+  let config: oidc.Configuration;
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', origin);
+      if (url.pathname === '/login') {
+        const verifier = oidc.randomPKCECodeVerifier();
+        const state = oidc.randomState();
+        pending.set(state, verifier);
+        const to = oidc.buildAuthorizationUrl(config, {
+          redirect_uri: `${origin}/cb`,
+          scope: 'openid profile',
+          state,
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        });
+        return res.writeHead(303, { location: to.href }).end();
+      }
+      if (url.pathname === '/cb') {
+        const state = url.searchParams.get('state') ?? '';
+        const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: pending.get(state)!, expectedState: state });
+        const claims = tokens.claims()!;
+        const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+        who = `${info.given_name} ${info.family_name}`;
+        amr = claims.amr;
+        return res.writeHead(303, { location: '/' }).end();
+      }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="fa"><head><title>s</title></head><body><p id="who">${who || 'none'}</p><a id="login" href="/login">login</a></body></html>`);
+    })().catch((e) => res.writeHead(500).end(String(e)));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const clientId = `svc-${randomBytes(3).toString('hex')}`;
+  const added = await env.platform.sso.clients.add({
+    clientId,
+    name: 'برگ پرداخت حق بیمه',
+    redirectUris: [`${origin}/cb`],
+    postLogoutRedirectUris: [`${origin}/`],
+    secret: SECRET,
+    firstParty: true,
+  });
+  assert.ok(added.ok);
+  config = await oidc.discovery(new URL(baseUrl), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+  return { origin, amr: () => amr, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('signing in with a passkey through a service’s redirect', { skip: chromiumMissing }, async () => {
+  const a = await insertAccount(env.platform, { firstName: 'علی', lastName: 'محمدی' });
+  const svc = await service();
+  try {
+    const page = await phonePage(browser);
+    await virtualAuthenticator(page);
+    // A passkey first (password sign-in on the portal, then the passkey page).
+    await page.goto(`${baseUrl}/signin?next=%2Faccount%2Fpasskeys`);
+    await page.getByLabel('نام کاربری').fill(a.nationalCode);
+    await page.getByLabel('گذرواژه', { exact: true }).fill(a.password);
+    await page.getByRole('button', { name: 'ورود', exact: true }).click();
+    await page.waitForURL('**/account/passkeys');
+    await page.locator('[data-action="add-passkey"]').click();
+    await page.waitForURL('**/account/passkeys?notice=added');
+    await page.context().clearCookies();
+
+    // The service sends the browser to the portal's login interaction; the passkey method
+    // (the selector's button leads to /signin/passkey with the interaction as `next`) signs in.
+    await page.goto(`${svc.origin}/`);
+    await page.locator('#login').click();
+    await page.waitForURL(`${baseUrl}/interaction/**`);
+    const interaction = new URL(page.url()).pathname;
+    await page.goto(`${baseUrl}/signin/passkey?next=${encodeURIComponent(interaction)}`);
+    await page.locator('[data-action="passkey-signin"]').click();
+    await page.waitForURL(`${svc.origin}/`);
+    assert.equal(await page.locator('#who').innerText(), 'علی محمدی');
+    const methods = (await env.platform.db.selectFrom('sessions').select('auth_method').where('account_id', '=', a.id).where('ended_at', 'is', null).execute()).map((r) => r.auth_method);
+    assert.ok(methods.includes('passkey'));
+  } finally {
+    await svc.close();
+  }
 });
