@@ -213,6 +213,7 @@ export async function createPlatform(options: PlatformOptions) {
     clock,
     // The branches table (seeded from BRANCHES_CSV, updated by `branches import`).
     branchExists: async (code) => (await branches.find(code)) !== undefined,
+    verifyPasskey: passkeys.staff.verify,
   });
   const backoffice = createBackofficeService({
     db,

@@ -87,6 +87,11 @@ export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincip
                 ) : (
                   ''
                 )}
+                <li>
+                  <a href="/backoffice/passkeys" safe>
+                    {ctx.t('passkeys.staff_nav')}
+                  </a>
+                </li>
               </ul>
             </nav>
             <form method="post" action="/backoffice/signout" class="bo-signout">
@@ -108,7 +113,15 @@ export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincip
   );
 }
 
-export function SignInPage(props: { ctx: PageContext; values: Record<string, string>; errors: FieldErrors; errorParams?: MessageParams; notice?: MessageKey }) {
+export function SignInPage(props: {
+  ctx: PageContext;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  errorParams?: MessageParams;
+  notice?: MessageKey;
+  /** A passkey in place of the code (rendered by the passkeys capability). */
+  passkey?: JSX.Element;
+}) {
   const { ctx, errors } = props;
   const labels = { username: ctx.t('backoffice.username'), password: ctx.t('backoffice.password'), code: ctx.t('backoffice.totp_code') };
   return (
@@ -136,6 +149,7 @@ export function SignInPage(props: { ctx: PageContext; values: Record<string, str
         <div class="actions">
           <SubmitButton label={ctx.t('backoffice.signin_submit')} />
         </div>
+        {(props.passkey ?? '') as 'safe'}
       </form>
     </BackofficeLayout>
   );

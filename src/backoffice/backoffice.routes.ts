@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
 import { STATUS_OF, type Failure } from '../shared/failure.js';
-import type { MessageKey } from '../web/i18n.js';
+import { t, type MessageKey } from '../web/i18n.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import {
   AuditPage,
@@ -21,7 +21,7 @@ import {
 import { PERSON_ACTIONS, type BackofficeService, type PersonAction } from './backoffice.service.js';
 import { STAFF_SESSION_COOKIE, type StaffService, type StaffSession } from './staff.service.js';
 import { REJECTION_RETENTION_DAYS } from '../verification/verification.service.js';
-import { StaffPasskeysSection } from '../passkeys/passkeys.page.js';
+import { StaffOwnPasskeysPage, StaffPasskeysSection, StaffSignInPasskey } from '../passkeys/passkeys.page.js';
 
 /** Success notices a redirect may name (`?done=`); anything else is ignored. */
 const DONE: Record<string, MessageKey> = {
@@ -78,7 +78,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     });
   const clearCookie = (reply: FastifyReply) => reply.clearCookie(STAFF_SESSION_COOKIE, { path: '/backoffice' });
 
-  const open = new Set(['/backoffice/signin']);
+  const open = new Set(['/backoffice/signin', '/backoffice/signin/passkey-options']);
 
   // Every page but sign-in needs a live staff session; a one-time password must be
   // replaced before anything else.
@@ -107,9 +107,21 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
 
   app.get('/backoffice', async (_request, reply) => reply.redirect('/backoffice/search', 303));
 
-  app.get<{ Querystring: { ended?: string } }>('/backoffice/signin', async (request, reply) =>
-    sendPage(reply, SignInPage({ ctx: ctxOf(request, reply), values: {}, errors: {}, ...(request.query.ended ? { notice: 'backoffice.session_ended' as const } : {}) })),
-  );
+  // A passkey may stand in for the TOTP code (the passkeys capability renders its part).
+  const passkeyPart = (ctx: ReturnType<typeof ctxOf>) => StaffSignInPasskey({ ctx });
+
+  app.get<{ Querystring: { ended?: string } }>('/backoffice/signin', async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    return sendPage(reply, SignInPage({ ctx, values: {}, errors: {}, passkey: passkeyPart(ctx), ...(request.query.ended ? { notice: 'backoffice.session_ended' as const } : {}) }));
+  });
+
+  app.post('/backoffice/signin/passkey-options', async (request, reply) => {
+    const result = await platform.passkeys.staff.authenticationOptions(meta(request));
+    if (!result.ok) {
+      return reply.status(STATUS_OF[result.error.kind]).send({ error: { code: result.error.code, message: t(request.lang, result.error.code, result.error.params) } });
+    }
+    return reply.header('cache-control', 'no-store').send(result.value);
+  });
 
   app.post('/backoffice/signin', async (request, reply) => {
     const body = bodyOf(request);
@@ -119,9 +131,10 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
       return reply.redirect(result.value.mustChangePassword ? '/backoffice/password' : '/backoffice/search', 303);
     }
     if (result.error.retryAfterSeconds !== undefined) reply.header('retry-after', String(result.error.retryAfterSeconds));
+    const ctx = ctxOf(request, reply);
     return sendPage(
       reply,
-      SignInPage({ ctx: ctxOf(request, reply), values: { username: typeof body.username === 'string' ? body.username : '' }, errors: formErrors(result.error), errorParams: result.error.params }),
+      SignInPage({ ctx, values: { username: typeof body.username === 'string' ? body.username : '' }, errors: formErrors(result.error), errorParams: result.error.params, passkey: passkeyPart(ctx) }),
       STATUS_OF[result.error.kind],
     );
   });
@@ -315,6 +328,41 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
       DeadSmsPage({ ctx: ctxOf(request, reply), staff, rows: list.ok ? list.value : [], error: result.error.code }),
       STATUS_OF[result.error.kind],
     );
+  });
+
+  // A staff member's own passkeys (second factor instead of the TOTP code).
+  const PASSKEYS_DONE: Record<string, MessageKey> = { added: 'passkeys.added', removed: 'passkeys.removed' };
+  const passkeyMeta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang, userAgent: null });
+  const ownPasskeys = async (request: FastifyRequest, reply: FastifyReply, extra: Omit<Parameters<typeof StaffOwnPasskeysPage>[0], 'ctx' | 'staff' | 'passkeys'> = {}, status = 200) => {
+    const staff = staffOf(request);
+    return sendPage(reply, StaffOwnPasskeysPage({ ctx: ctxOf(request, reply), staff, passkeys: await platform.passkeys.staff.list(staff.id), ...extra }), status);
+  };
+
+  app.get<{ Querystring: { done?: string } }>('/backoffice/passkeys', async (request, reply) =>
+    ownPasskeys(request, reply, { notice: request.query.done ? PASSKEYS_DONE[request.query.done] : undefined }),
+  );
+
+  app.post('/backoffice/passkeys/options', async (request, reply) => {
+    const result = await platform.passkeys.staff.registrationOptions(staffOf(request), passkeyMeta(request));
+    if (!result.ok) {
+      return reply.status(STATUS_OF[result.error.kind]).send({ error: { code: result.error.code, message: t(request.lang, result.error.code, result.error.params) } });
+    }
+    return reply.header('cache-control', 'no-store').send(result.value);
+  });
+
+  app.post('/backoffice/passkeys', async (request, reply) => {
+    const body = bodyOf(request);
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (typeof body.credential !== 'string' || body.credential === '') return ownPasskeys(request, reply, { errors: { _form: 'passkeys.needs_js' }, nameValue: name }, 400);
+    const result = await platform.passkeys.staff.register(staffOf(request), body, passkeyMeta(request));
+    if (result.ok) return reply.redirect('/backoffice/passkeys?done=added', 303);
+    return ownPasskeys(request, reply, { errors: formErrors(result.error), errorParams: result.error.params, nameValue: name }, STATUS_OF[result.error.kind]);
+  });
+
+  app.post<{ Params: { id: string } }>('/backoffice/passkeys/:id/remove', async (request, reply) => {
+    const result = await platform.passkeys.staff.remove(staffOf(request).id, request.params.id, meta(request));
+    if (result.ok) return reply.redirect('/backoffice/passkeys?done=removed', 303);
+    return ownPasskeys(request, reply, { errors: formErrors(result.error) }, STATUS_OF[result.error.kind]);
   });
 
   app.get('/backoffice/audit', async (request, reply) => {

@@ -37,6 +37,8 @@ export type StaffDeps = {
   clock: () => Date;
   /** Branch codes that exist (the CLI checks --branch against them). */
   branchExists?: (code: string) => Promise<boolean>;
+  /** A staff passkey's answer (`flowId`, `credential`) in place of the TOTP code (passkeys capability). */
+  verifyPasskey?: (staffId: string, input: Record<string, unknown>) => Promise<boolean>;
 };
 
 /** A one-time password that passes the password rules: 16 characters, letter first, upper, lower, digit. */
@@ -150,10 +152,12 @@ export function createStaffService(deps: StaffDeps) {
       const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
       const password = typeof input.password === 'string' ? input.password : '';
       const code = typeof input.code === 'string' ? toLatinDigits(input.code).replace(/\s+/g, '') : '';
+      // A passkey may stand in for the code (the form then carries its answer).
+      const passkey = !!deps.verifyPasskey && typeof input.credential === 'string' && input.credential !== '';
       const fields: Partial<Record<string, MessageKey>> = {};
       if (!username) fields.username = 'backoffice.username_required';
       if (!password) fields.password = 'backoffice.password_required';
-      if (!code) fields.code = 'backoffice.code_required';
+      if (!code && !passkey) fields.code = 'backoffice.code_required';
       if (Object.keys(fields).length) return invalid(fields);
 
       const byIp = await limiter.consume('backofficeSignInPerIp', meta.ip);
@@ -169,7 +173,8 @@ export function createStaffService(deps: StaffDeps) {
       const { valid, needsRehash } = await hasher.verify(staff.password_hash, password);
       // The code is checked even after a wrong password so that timing tells nothing,
       // but a code is only consumed when the password was right.
-      const codeOk = valid ? await checkCode(staff, code) : false;
+      const secondFactor = passkey ? 'passkey' : 'totp';
+      const codeOk = valid ? (passkey ? await deps.verifyPasskey!(staff.id, input) : await checkCode(staff, code)) : false;
       const now = clock();
       if (!valid || !codeOk) {
         await db.transaction().execute((trx) =>
@@ -177,12 +182,12 @@ export function createStaffService(deps: StaffDeps) {
             actorType: 'staff',
             actorId: staff.id,
             event: 'backoffice.signin_failed',
-            data: { factor: valid ? 'totp' : 'password' },
+            data: { factor: valid ? secondFactor : 'password' },
             ip: meta.ip,
             at: now,
           }),
         );
-        logger.info({ staffId: staff.id, factor: valid ? 'totp' : 'password' }, 'staff sign-in refused');
+        logger.info({ staffId: staff.id, factor: valid ? secondFactor : 'password' }, 'staff sign-in refused');
         return fail('unauthenticated', 'backoffice.signin_failed');
       }
       await limiter.reset('backofficeSignInPerUser', username);
@@ -196,7 +201,7 @@ export function createStaffService(deps: StaffDeps) {
           expiresAt: new Date(now.getTime() + settings.sessionHours * 3600_000),
           ip: meta.ip,
         });
-        await recordAudit(trx, { actorType: 'staff', actorId: staff.id, event: 'backoffice.signed_in', data: { role: staff.role }, ip: meta.ip, at: now });
+        await recordAudit(trx, { actorType: 'staff', actorId: staff.id, event: 'backoffice.signed_in', data: { role: staff.role, factor: secondFactor }, ip: meta.ip, at: now });
       });
       return ok({ token, mustChangePassword: staff.must_change_password });
     },

@@ -262,6 +262,7 @@ export interface DB {
   foreign_national_preregistrations: ForeignNationalPreregistrationsTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
+  staff_passkeys: StaffPasskeysTable;
 }
 
 export interface PasskeysTable {
@@ -280,10 +281,25 @@ export interface PasskeysTable {
 
 export interface PasskeyChallengesTable {
   id: string;
-  purpose: 'registration' | 'authentication';
+  purpose: 'registration' | 'authentication' | 'staff_registration' | 'staff_authentication';
   account_id: string | null;
+  staff_id: ColumnType<string | null, string | null | undefined, string | null>;
   challenge: string;
   created_at: Timestamp;
   expires_at: Timestamp;
   consumed_at: Timestamp | null;
+}
+
+export interface StaffPasskeysTable {
+  id: Generated<string>;
+  staff_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<string | number | bigint, number, number>;
+  transports: string[];
+  device_type: 'singleDevice' | 'multiDevice';
+  backed_up: boolean;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
 }

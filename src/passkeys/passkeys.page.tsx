@@ -10,6 +10,7 @@ import type { FieldErrors, PageContext } from '../web/context.js';
 import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
+import { BackofficeLayout } from '../backoffice/backoffice.page.js';
 import type { PasskeyView } from './passkeys.service.js';
 
 /** The browser library and our ceremony script (CSP: scripts from this origin only). */
@@ -23,7 +24,7 @@ export function PasskeyScripts() {
 }
 
 /** Texts the script shows (from the catalogs, so they follow the page's language). */
-function scriptTexts(ctx: PageContext) {
+export function scriptTexts(ctx: PageContext) {
   return {
     'data-msg-unsupported': ctx.t('passkeys.unsupported'),
     'data-msg-cancelled': ctx.t('passkeys.cancelled'),
@@ -62,7 +63,7 @@ function NeedsJs(props: { ctx: PageContext; otherMethods?: boolean; next?: strin
 }
 
 /** The status line of a ceremony (errors the script meets before anything is posted). */
-function CeremonyStatus() {
+export function CeremonyStatus() {
   return <p class="error-message" data-passkey-status role="alert" hidden></p>;
 }
 
@@ -134,6 +135,34 @@ export function PasskeySignInPage(props: {
       </nav>
       <PasskeyScripts />
     </Layout>
+  );
+}
+
+/** The add form: an optional name; the script asks for options, runs the prompt and posts. */
+function PasskeyAddForm(props: { ctx: PageContext; action: string; errors: FieldErrors; nameValue?: string | undefined }) {
+  const { ctx } = props;
+  return (
+    <form
+      method="post"
+      action={props.action}
+      id="passkey-add-form"
+      class="card passkey-form"
+      data-passkey-ceremony="registration"
+      data-options-url={`${props.action}/options`}
+      novalidate
+      {...scriptTexts(ctx)}
+    >
+      <CsrfField ctx={ctx} />
+      <input type="hidden" name="flowId" value="" />
+      <input type="hidden" name="credential" value="" />
+      <TextField ctx={ctx} name="name" label={ctx.t('passkeys.name')} hint={ctx.t('passkeys.name_hint')} value={props.nameValue} errors={props.errors} maxlength={60} optional autocomplete="off" />
+      <CeremonyStatus />
+      <div class="actions">
+        <button type="submit" class="button" data-action="add-passkey" safe>
+          {ctx.t('passkeys.add')}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -245,27 +274,7 @@ export function PasskeysPage(props: {
           {ctx.t('passkeys.add_title')}
         </h2>
         <NeedsJs ctx={ctx} />
-        <form
-          method="post"
-          action="/account/passkeys"
-          id="passkey-add-form"
-          class="card passkey-form"
-          data-passkey-ceremony="registration"
-          data-options-url="/account/passkeys/options"
-          novalidate
-          {...scriptTexts(ctx)}
-        >
-          <CsrfField ctx={ctx} />
-          <input type="hidden" name="flowId" value="" />
-          <input type="hidden" name="credential" value="" />
-          <TextField ctx={ctx} name="name" label={ctx.t('passkeys.name')} hint={ctx.t('passkeys.name_hint')} value={props.nameValue} errors={addErrors} maxlength={60} optional autocomplete="off" />
-          <CeremonyStatus />
-          <div class="actions">
-            <button type="submit" class="button" data-action="add-passkey" safe>
-              {ctx.t('passkeys.add')}
-            </button>
-          </div>
-        </form>
+        <PasskeyAddForm ctx={ctx} action="/account/passkeys" errors={addErrors} nameValue={props.nameValue} />
         <p class="hint" safe>
           {ctx.t('passkeys.recovery_note')}
         </p>
@@ -356,5 +365,78 @@ export function StaffPasskeysSection(props: {
         ''
       )}
     </section>
+  );
+}
+
+/** A staff member's own passkeys (second factor instead of the TOTP code). */
+export function StaffOwnPasskeysPage(props: {
+  ctx: PageContext;
+  staff: StaffPrincipal;
+  passkeys: PasskeyView[];
+  notice?: MessageKey | undefined;
+  errors?: FieldErrors;
+  errorParams?: MessageParams | undefined;
+  nameValue?: string | undefined;
+}) {
+  const { ctx } = props;
+  const errors = props.errors ?? {};
+  return (
+    <BackofficeLayout ctx={ctx} staff={props.staff} title={ctx.t('passkeys.staff_own_title')}>
+      <h1 safe>{ctx.t('passkeys.staff_own_title')}</h1>
+      <p safe>{ctx.t('passkeys.staff_own_intro')}</p>
+      {props.notice ? (
+        <Notice kind="success">
+          <p safe>{ctx.t(props.notice)}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={{ name: ctx.t('passkeys.name') }} params={props.errorParams} />
+      {props.passkeys.length === 0 ? (
+        <p class="muted" safe>
+          {ctx.t('passkeys.none')}
+        </p>
+      ) : (
+        <ul class="session-list passkey-list">
+          {props.passkeys.map((p) => (
+            <li class="card">
+              <h2 class="passkey-name" safe>
+                {p.name}
+              </h2>
+              <PasskeyFacts ctx={ctx} p={p} />
+              <form method="post" action={`/backoffice/passkeys/${p.id}/remove`}>
+                <CsrfField ctx={ctx} />
+                <button type="submit" class="button secondary" data-action="remove-passkey" safe>
+                  {ctx.t('passkeys.remove')}
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2 safe>{ctx.t('passkeys.add_title')}</h2>
+      <NeedsJs ctx={ctx} />
+      <PasskeyAddForm ctx={ctx} action="/backoffice/passkeys" errors={errors} nameValue={props.nameValue} />
+      <PasskeyScripts />
+    </BackofficeLayout>
+  );
+}
+
+/** In the staff sign-in form: the passkey answer's fields and the button that asks for it. */
+export function StaffSignInPasskey(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <div class="staff-passkey" data-passkey-js hidden {...scriptTexts(ctx)}>
+      <input type="hidden" name="flowId" value="" />
+      <input type="hidden" name="credential" value="" />
+      <CeremonyStatus />
+      <p class="hint" safe>
+        {ctx.t('passkeys.staff_signin_passkey_hint')}
+      </p>
+      <button type="button" class="button secondary" data-passkey-button data-options-url="/backoffice/signin/passkey-options" safe>
+        {ctx.t('passkeys.staff_signin_with_passkey')}
+      </button>
+      <PasskeyScripts />
+    </div>
   );
 }

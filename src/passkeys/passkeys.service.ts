@@ -143,14 +143,14 @@ export function createPasskeyService(deps: PasskeysDeps) {
 
   const isRecent = (s: Pick<SignedInAccount, 'signedInAt'>) => clock().getTime() - s.signedInAt.getTime() <= recentMinutes * 60_000;
 
-  async function newChallenge(purpose: 'registration' | 'authentication', accountId: string | null, challenge: string) {
+  async function newChallenge(purpose: q.ChallengePurpose, accountId: string | null, challenge: string) {
     const now = clock();
     const id = randomId();
     await q.insertChallenge(db, { id, purpose, accountId, challenge, now, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000) });
     return id;
   }
 
-  async function useChallenge(purpose: 'registration' | 'authentication', flowId: unknown) {
+  async function useChallenge(purpose: q.ChallengePurpose, flowId: unknown) {
     if (typeof flowId !== 'string' || !FLOW_ID.test(flowId)) return fail('not_found', 'passkeys.challenge_expired');
     const used = await q.consumeChallenge(db, flowId, purpose, clock());
     if (!used.ok) return fail('not_found', used.reason === 'used' ? 'passkeys.challenge_used' : 'passkeys.challenge_expired');
@@ -421,6 +421,122 @@ export function createPasskeyService(deps: PasskeysDeps) {
     },
 
     purgeExpiredChallenges: () => q.deleteExpiredChallenges(db, clock()),
+
+    /**
+     * Back-office staff: a passkey in place of the TOTP code, after the password. Registered
+     * from a signed-in staff session; checked by the staff sign-in (`verify`).
+     */
+    staff: {
+      async list(staffId: string): Promise<PasskeyView[]> {
+        return (await q.listStaffPasskeys(db, staffId)).map((r) => view({ ...r, account_id: r.staff_id }));
+      },
+
+      async registrationOptions(staff: Pick<StaffPrincipal, 'id' | 'username'>, meta: PasskeyMeta): Promise<Result<{ flowId: string; options: PublicKeyCredentialCreationOptionsJSON }, Failure>> {
+        const byIp = await limiter.consume('passkeyOptionsPerIp', meta.ip);
+        if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
+        const existing = await q.listStaffPasskeys(db, staff.id);
+        if (existing.length >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
+        const options = await generateRegistrationOptions({
+          rpName: t(meta.lang, 'passkeys.rp_name'),
+          rpID,
+          userName: staff.username,
+          userID: new Uint8Array(Buffer.from(secrets.hmac('staff-passkey-user-handle', staff.id), 'base64url')),
+          userDisplayName: staff.username,
+          timeout: CHALLENGE_TTL_SECONDS * 1000,
+          attestationType: 'none',
+          excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
+          authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+        });
+        const now = clock();
+        const flowId = randomId();
+        await q.insertChallenge(db, { id: flowId, purpose: 'staff_registration', accountId: null, staffId: staff.id, challenge: options.challenge, now, expiresAt: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000) });
+        return ok({ flowId, options });
+      },
+
+      async register(staff: Pick<StaffPrincipal, 'id'>, input: Record<string, unknown>, meta: PasskeyMeta): Promise<Result<{ id: string }, Failure>> {
+        const name = parsePasskeyName(input.name);
+        if (!name.ok) return invalid({ name: name.error });
+        const challenge = await useChallenge('staff_registration', input.flowId);
+        if (!challenge.ok) return challenge;
+        if (challenge.value.staffId !== staff.id) return fail('not_found', 'passkeys.challenge_expired');
+        const response = parseCredential<RegistrationResponseJSON>(input.credential);
+        if (!response) return fail('invalid', 'passkeys.response_missing');
+        let verified;
+        try {
+          verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge.value.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true });
+        } catch (e) {
+          logger.info({ reason: (e as Error).message }, 'staff passkey registration refused');
+          return fail('invalid', 'passkeys.verification_failed');
+        }
+        if (!verified.verified) return fail('invalid', 'passkeys.verification_failed');
+        const info = verified.registrationInfo;
+        const now = clock();
+        return db.transaction().execute(async (trx) => {
+          const count = (await q.listStaffPasskeys(trx, staff.id)).length;
+          if (count >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
+          const id = await q.insertStaffPasskey(trx, {
+            staffId: staff.id,
+            credentialId: info.credential.id,
+            publicKey: info.credential.publicKey,
+            counter: info.credential.counter,
+            transports: (response.response.transports ?? []).filter((x): x is string => typeof x === 'string').slice(0, 8),
+            deviceType: info.credentialDeviceType,
+            backedUp: info.credentialBackedUp,
+            name: name.value ?? t(meta.lang, 'passkeys.default_name', { n: count + 1 }),
+            now,
+          });
+          if (!id) return fail('conflict', 'passkeys.already_registered');
+          await recordAudit(trx, { actorType: 'staff', actorId: staff.id, event: 'backoffice.passkey_added', data: { passkeyId: id, deviceType: info.credentialDeviceType }, ip: meta.ip, at: now });
+          return ok({ id });
+        });
+      },
+
+      async remove(staffId: string, passkeyId: string, meta: { ip: string }): Promise<Result<{}, Failure>> {
+        if (!UUID.test(passkeyId)) return fail('not_found', 'passkeys.not_found');
+        return db.transaction().execute(async (trx) => {
+          if (!(await q.deleteStaffPasskey(trx, staffId, passkeyId))) return fail('not_found', 'passkeys.not_found');
+          await recordAudit(trx, { actorType: 'staff', actorId: staffId, event: 'backoffice.passkey_removed', data: { passkeyId }, ip: meta.ip, at: clock() });
+          return ok({});
+        });
+      },
+
+      /** Options for the staff sign-in: no credential list, so they say nothing about who has passkeys. */
+      async authenticationOptions(meta: { ip: string }): Promise<Result<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }, Failure>> {
+        const byIp = await limiter.consume('passkeyOptionsPerIp', meta.ip);
+        if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
+        const options = await generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: CHALLENGE_TTL_SECONDS * 1000 });
+        const flowId = await newChallenge('staff_authentication', null, options.challenge);
+        return ok({ flowId, options });
+      },
+
+      /**
+       * The second factor of a staff sign-in whose password was right: the challenge is used
+       * up, the passkey must be this staff member's, signed, user-verified, counter forward.
+       */
+      async verify(staffId: string, input: Record<string, unknown>): Promise<boolean> {
+        const challenge = await useChallenge('staff_authentication', input.flowId);
+        if (!challenge.ok) return false;
+        const response = parseCredential<AuthenticationResponseJSON>(input.credential);
+        if (!response) return false;
+        const passkey = await q.findStaffPasskey(db, response.id);
+        if (!passkey || passkey.staff_id !== staffId) return false;
+        try {
+          const verified = await verifyAuthenticationResponse({
+            response,
+            expectedChallenge: challenge.value.challenge,
+            expectedOrigin: origin,
+            expectedRPID: rpID,
+            credential: { id: passkey.credential_id, publicKey: new Uint8Array(passkey.public_key), counter: passkey.counter, transports: passkey.transports },
+            requireUserVerification: true,
+          });
+          if (!verified.verified) return false;
+          return q.recordStaffUse(db, passkey.id, verified.authenticationInfo.newCounter, verified.authenticationInfo.credentialBackedUp, clock());
+        } catch (e) {
+          logger.info({ reason: (e as Error).message, staffId }, 'staff passkey refused');
+          return false;
+        }
+      },
+    },
   };
   return service;
 }

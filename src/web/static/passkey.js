@@ -1,45 +1,51 @@
 // Passkey ceremonies over the WebAuthn browser library (/static/webauthn/index.umd.min.js,
-// global SimpleWebAuthnBrowser). Forms marked data-passkey-ceremony ask their
-// data-options-url for options (JSON, CSRF token of the form), run the browser's passkey
-// prompt, put the answer in their hidden `flowId` and `credential` fields and submit; the
-// server answers with a redirect like any form. Without this file (no JavaScript) the
-// pages say that passkeys need JavaScript and offer the other ways in.
+// global SimpleWebAuthnBrowser). A form marked data-passkey-ceremony (or a button marked
+// data-passkey-button inside a form) asks its data-options-url for options (JSON, with the
+// form's CSRF token), runs the browser's passkey prompt, puts the answer in the form's
+// hidden `flowId` and `credential` fields and submits the form; the server answers with
+// a redirect like any form. Without this file (no JavaScript) the pages say that passkeys
+// need JavaScript and offer the other ways in.
 (function () {
   'use strict';
   var lib = window.SimpleWebAuthnBrowser;
   var supported = !!(lib && lib.browserSupportsWebAuthn());
-  var forms = Array.prototype.slice.call(document.querySelectorAll('form[data-passkey-ceremony]'));
-  if (forms.length === 0) return;
-  var texts = forms[0];
+  var each = function (selector, fn) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
+  };
+  /** A text of the catalogs, from the nearest element carrying it. */
+  var text = function (el, name) {
+    var holder = (el && el.closest('[data-msg-' + name + ']')) || document.querySelector('[data-msg-' + name + ']');
+    return holder ? holder.getAttribute('data-msg-' + name) : '';
+  };
 
-  Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-needs-js]'), function (el) {
+  each('[data-passkey-needs-js]', function (el) {
     if (supported) {
       el.hidden = true;
       return;
     }
     var message = el.querySelector('[data-passkey-message]');
-    if (message) message.textContent = texts.getAttribute('data-msg-unsupported');
+    if (message) message.textContent = text(el, 'unsupported');
   });
   if (!supported) return;
-  Array.prototype.forEach.call(document.querySelectorAll('[data-passkey-js]'), function (el) {
+  each('[data-passkey-js]', function (el) {
     el.hidden = false;
   });
 
-  function say(form, text, busy) {
-    var line = form.querySelector('[data-passkey-status]');
+  function say(form, where, message, busy) {
+    var line = (where && where.parentNode && where.parentNode.querySelector('[data-passkey-status]')) || form.querySelector('[data-passkey-status]');
     if (line) {
-      line.textContent = text || '';
-      line.hidden = !text;
+      line.textContent = message || '';
+      line.hidden = !message;
       line.className = busy ? 'hint' : 'error-message';
     }
-    Array.prototype.forEach.call(form.querySelectorAll('button[type="submit"]'), function (b) {
+    Array.prototype.forEach.call(form.querySelectorAll('button'), function (b) {
       b.disabled = !!busy;
     });
   }
 
-  function fetchOptions(form) {
+  function fetchOptions(form, url) {
     var csrf = form.querySelector('input[name="_csrf"]');
-    return fetch(form.getAttribute('data-options-url'), {
+    return fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -56,22 +62,22 @@
             window.location.assign(data.redirect);
             return null;
           }
-          var e = new Error(data && data.error ? data.error.message : form.getAttribute('data-msg-failed'));
+          var e = new Error(data && data.error ? data.error.message : text(form, 'failed'));
           e.name = 'PortalError';
           throw e;
         });
     });
   }
 
-  function run(form, conditional) {
-    if (!conditional) say(form, form.getAttribute('data-msg-working'), true);
-    return fetchOptions(form)
+  /** One ceremony: `how` = { url, registration, conditional, from (the element that started it) }. */
+  function run(form, how) {
+    if (!how.conditional) say(form, how.from, text(how.from || form, 'working'), true);
+    return fetchOptions(form, how.url)
       .then(function (data) {
         if (!data) return;
-        var registration = form.getAttribute('data-passkey-ceremony') === 'registration';
-        var prompt = registration
+        var prompt = how.registration
           ? lib.startRegistration({ optionsJSON: data.options })
-          : lib.startAuthentication({ optionsJSON: data.options, useBrowserAutofill: !!conditional });
+          : lib.startAuthentication({ optionsJSON: data.options, useBrowserAutofill: !!how.conditional });
         return prompt.then(function (credential) {
           form.querySelector('input[name="flowId"]').value = data.flowId;
           form.querySelector('input[name="credential"]').value = JSON.stringify(credential);
@@ -80,31 +86,40 @@
       })
       .catch(function (e) {
         // A conditional request is aborted whenever a button starts another: not an error.
-        if (conditional || (e && e.name === 'AbortError')) return;
+        if (how.conditional || (e && e.name === 'AbortError')) return;
         var cancelled = e && (e.name === 'NotAllowedError' || e.code === 'ERROR_CEREMONY_ABORTED');
-        var message = e && e.name === 'PortalError' ? e.message : cancelled ? form.getAttribute('data-msg-cancelled') : (e && e.message) || form.getAttribute('data-msg-failed');
-        say(form, message, false);
+        var from = how.from || form;
+        var message = e && e.name === 'PortalError' ? e.message : cancelled ? text(from, 'cancelled') : (e && e.message) || text(from, 'failed');
+        say(form, how.from, message, false);
       });
   }
 
-  forms.forEach(function (form) {
+  each('form[data-passkey-ceremony]', function (form) {
     if (form.getAttribute('data-conditional') === 'true') return;
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      run(form, false);
+      run(form, { url: form.getAttribute('data-options-url'), registration: form.getAttribute('data-passkey-ceremony') === 'registration' });
+    });
+  });
+
+  // A button that answers part of a larger form with a passkey (staff: instead of the code).
+  each('button[data-passkey-button]', function (button) {
+    button.addEventListener('click', function (event) {
+      event.preventDefault();
+      if (button.form) run(button.form, { url: button.getAttribute('data-options-url'), from: button });
     });
   });
 
   // The selector's passkey button starts the prompt here when this page can run it.
   var signinForm = document.getElementById('passkey-signin-form') || document.getElementById('passkey-autofill-form');
   if (signinForm) {
-    Array.prototype.forEach.call(document.querySelectorAll('[data-method="passkey"]'), function (button) {
+    each('[data-method="passkey"]', function (button) {
       button.addEventListener('click', function (event) {
         if (button.getAttribute('aria-current') === 'page') return;
         event.preventDefault();
         var details = button.closest('details');
         if (details) details.open = false;
-        run(signinForm, false);
+        run(signinForm, { url: signinForm.getAttribute('data-options-url') });
       });
     });
   }
@@ -113,7 +128,7 @@
   var autofill = document.getElementById('passkey-autofill-form');
   if (autofill && lib.browserSupportsWebAuthnAutofill) {
     lib.browserSupportsWebAuthnAutofill().then(function (yes) {
-      if (yes) run(autofill, true);
+      if (yes) run(autofill, { url: autofill.getAttribute('data-options-url'), conditional: true });
     });
   }
 })();
