@@ -165,8 +165,9 @@ export const RATE_LIMITS = {
   recoverySmsPerIp: { points: 20, durationSeconds: 86400, blockSeconds: 0 },
   /** Codes sent to a new mobile number by one account, per day. */
   mobileChangePerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
-  /** Passkey ceremonies (sign-in or registration challenges) started from one address, per hour. */
-  passkeyOptionsPerIp: { points: 300, durationSeconds: 3600, blockSeconds: 0 },
+  /** Passkey ceremonies started from one address, per hour: the sign-in page starts one per view where
+   *  the browser offers passkeys in its autofill, and many people may share one address. */
+  passkeyOptionsPerIp: { points: 1200, durationSeconds: 3600, blockSeconds: 0 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 

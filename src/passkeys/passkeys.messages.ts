@@ -66,9 +66,9 @@ export const passkeysMessages = {
     'audit_event.backoffice.passkey_removed': 'کارشناس کلید عبور حذف کرد',
     'passkeys.staff_nav': 'کلیدهای عبور من',
     'passkeys.staff_own_title': 'کلیدهای عبور من',
-    'passkeys.staff_own_intro': 'کلید عبور را می‌توانید هنگام ورود به جای کد شش‌رقمی برنامه تأیید هویت به کار ببرید (پس از گذرواژه).',
+    'passkeys.staff_own_intro': 'کلید عبور را می‌توانید هنگام ورود به جای کد شش‌رقمی برنامه احراز هویت به کار ببرید (پس از رمز عبور).',
     'passkeys.staff_signin_with_passkey': 'تأیید با کلید عبور به جای کد',
-    'passkeys.staff_signin_passkey_hint': 'نام کاربری و گذرواژه را بنویسید، سپس این دکمه را بزنید.',
+    'passkeys.staff_signin_passkey_hint': 'یا: نام کاربری و رمز عبور را بنویسید و به جای کد این دکمه را بزنید.',
   },
   en: {
     'passkeys.rp_name': 'Social Security portal',
@@ -137,6 +137,6 @@ export const passkeysMessages = {
     'passkeys.staff_own_title': 'My passkeys',
     'passkeys.staff_own_intro': 'At sign-in you can use a passkey instead of the six-digit code of your authenticator app (after the password).',
     'passkeys.staff_signin_with_passkey': 'Confirm with a passkey instead of the code',
-    'passkeys.staff_signin_passkey_hint': 'Type your username and password, then press this button.',
+    'passkeys.staff_signin_passkey_hint': 'Or: type your username and password, then press this button instead of typing the code.',
   },
 } as const satisfies { fa: Record<string, string>; en: Record<string, string> };

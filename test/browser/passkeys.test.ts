@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
+import { generate } from 'otplib';
 import { after, before, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -229,4 +230,47 @@ test('signing in with a passkey through a service’s redirect', { skip: chromiu
   } finally {
     await svc.close();
   }
+});
+
+test('a staff member adds a passkey and then uses it instead of the TOTP code', { skip: chromiumMissing }, async () => {
+  const created = await env.platform.staff.create({ username: 'desk.chromium', role: 'admin' });
+  assert.ok(created.ok);
+  const secret = new URL(created.value.totpUri).searchParams.get('secret')!;
+  const newPassword = 'Branch!Desk2026xq';
+  const context = await browser.newContext({ locale: 'fa-IR', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await virtualAuthenticator(page);
+
+  // First sign-in with the TOTP code, the forced password change, then the passkey page.
+  await page.goto(`${baseUrl}/backoffice/signin`);
+  await page.locator('input[name="username"]').fill('desk.chromium');
+  await page.locator('input[name="password"]').fill(created.value.oneTimePassword);
+  await page.locator('input[name="code"]').fill(await generate({ secret, epoch: Math.floor(env.clock.now().getTime() / 1000) }));
+  await page.locator('form[action="/backoffice/signin"] button[type="submit"]').click();
+  await page.waitForURL('**/backoffice/password');
+  await page.locator('input[name="newPassword"]').fill(newPassword);
+  await page.locator('input[name="newPasswordConfirmation"]').fill(newPassword);
+  await page.locator('form[action="/backoffice/password"] button[type="submit"]').click();
+  await page.waitForURL('**/backoffice/search');
+  await page.getByRole('link', { name: 'کلیدهای عبور من' }).click();
+  await page.waitForURL('**/backoffice/passkeys');
+  await page.getByLabel('نام کلید عبور').fill('کلید میز شعبه');
+  await page.locator('[data-action="add-passkey"]').click();
+  await page.waitForURL('**/backoffice/passkeys?done=added');
+  assert.match(await page.locator('main').innerText(), /کلید میز شعبه/);
+  await noAxeViolations(page, 'the staff passkey page');
+  await screenshot(page, 'backoffice-passkeys');
+
+  // Signed out: password, then the passkey instead of the code.
+  await page.locator('form[action="/backoffice/signout"] button').click();
+  await page.waitForURL('**/backoffice/signin');
+  await noAxeViolations(page, 'the staff sign-in page with the passkey button');
+  await page.locator('input[name="username"]').fill('desk.chromium');
+  await page.locator('input[name="password"]').fill(newPassword);
+  await screenshot(page, 'backoffice-signin-passkey');
+  await page.locator('[data-passkey-button]').click();
+  await page.waitForURL('**/backoffice/search');
+  const last = await env.platform.db.selectFrom('audit_events').select('data').where('actor_id', '=', created.value.id).where('event', '=', 'backoffice.signed_in').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  assert.equal((last.data as { factor: string }).factor, 'passkey');
+  await context.close();
 });
