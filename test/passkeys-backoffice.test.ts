@@ -18,7 +18,7 @@ after(async () => {
 });
 
 async function signedInStaff(username: string, role: 'admin' | 'branch_operator' | 'auditor') {
-  const created = await env.platform.staff.create({ username, role, ...(role === 'branch_operator' ? { branchCode: '1001' } : {}) });
+  const created = await env.platform.staff.create({ username, role, ...(role === 'branch_operator' ? { branchCode: '112' } : {}) });
   assert.ok(created.ok, JSON.stringify(!created.ok && created.error));
   const secret = new URL(created.value.totpUri).searchParams.get('secret')!;
   const agent = browser(env.app);
@@ -97,4 +97,23 @@ test('a staff password reset keeps the person’s passkeys (recovery does not ne
   const res = await staff.post(`/backoffice/people/${a.id}/reset-password`, { reason: 'فراموشی گذرواژه' });
   assert.equal(res.statusCode, 303, res.body);
   assert.equal((await env.platform.passkeys.list(a.id)).length, 1);
+});
+
+test('an operator removes passkeys of people of their own branch only (admins of anyone)', async () => {
+  const mine = await insertAccount(env.platform);
+  const other = await insertAccount(env.platform);
+  await env.platform.db.updateTable('accounts').set({ branch_code: '112' }).where('id', '=', mine.id).execute();
+  await env.platform.db.updateTable('accounts').set({ branch_code: '999' }).where('id', '=', other.id).execute();
+  await withPasskeys(mine, 1);
+  await withPasskeys(other, 1);
+  const operator = await signedInStaff('passkey.operator', 'branch_operator');
+  const otherPage = await operator.get(`/backoffice/people/${other.id}`);
+  assert.doesNotMatch(otherPage.body, /remove-passkeys/, 'no form for a person of another branch');
+  const refused = await operator.post(`/backoffice/people/${other.id}/remove-passkeys`, { reason: 'گوشی گم شده' });
+  assert.equal(refused.statusCode, 403);
+  assert.equal((await env.platform.passkeys.list(other.id)).length, 1);
+  await operator.get(`/backoffice/people/${mine.id}`);
+  const done = await operator.post(`/backoffice/people/${mine.id}/remove-passkeys`, { reason: 'گوشی گم شده' });
+  assert.equal(done.statusCode, 303, done.body);
+  assert.equal((await env.platform.passkeys.list(mine.id)).length, 0);
 });

@@ -203,6 +203,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
           ctx,
           staff,
           accountId,
+          branchCode: view.value.account.branch_code,
           passkeys: await platform.passkeys.list(accountId),
           ...(extra.passkeysFailed ? { errors: extra.passkeysFailed.errors, reason: extra.passkeysFailed.reason } : {}),
         }),

@@ -11,7 +11,7 @@ import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import { BackofficeLayout } from '../backoffice/backoffice.page.js';
-import type { PasskeyView } from './passkeys.service.js';
+import { inBranchScope, type PasskeyView } from './passkeys.service.js';
 
 /** The browser library and our ceremony script (CSP: scripts from this origin only). */
 export function PasskeyScripts() {
@@ -295,12 +295,15 @@ export function StaffPasskeysSection(props: {
   staff: StaffPrincipal;
   accountId: string;
   passkeys: PasskeyView[];
+  /** The person's branch (an operator of another branch cannot remove their passkeys). */
+  branchCode: string | null;
   errors?: FieldErrors;
   reason?: string;
 }) {
   const { ctx } = props;
   const errors = props.errors ?? {};
   const reasonError = errors.reason;
+  const mayRemove = can(props.staff, 'act') && inBranchScope(props.staff, { branch_code: props.branchCode });
   return (
     <section class="card" aria-labelledby="passkeys-title" id="passkeys">
       <h2 id="passkeys-title" safe>
@@ -320,7 +323,7 @@ export function StaffPasskeysSection(props: {
           ))}
         </ul>
       )}
-      {can(props.staff, 'act') && (props.passkeys.length > 0 || errors._form) ? (
+      {mayRemove && (props.passkeys.length > 0 || errors._form) ? (
         <form method="post" action={`/backoffice/people/${props.accountId}/remove-passkeys`} class={errors._form || reasonError ? 'action action-failed' : 'action'} id="action-remove-passkeys" novalidate>
           <CsrfField ctx={ctx} />
           <h3 safe>{ctx.t('passkeys.staff_remove_all')}</h3>

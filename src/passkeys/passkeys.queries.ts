@@ -168,6 +168,7 @@ export function findAccount(db: Queryable, id: string) {
       'first_name',
       'last_name',
       'mobile',
+      'branch_code',
     ])
     .where('id', '=', id)
     .executeTakeFirst();

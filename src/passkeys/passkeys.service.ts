@@ -128,6 +128,15 @@ function parseReason(input: unknown): Result<string, MessageKey> {
   return ok(reason);
 }
 
+/**
+ * Who may remove a person's passkeys: an admin, or an operator of the person's branch.
+ * (Walk-ins at another branch go through an admin until this action records them too.)
+ */
+export function inBranchScope(staff: Pick<StaffPrincipal, 'role' | 'branchCode'>, account: { branch_code: string | null }): boolean {
+  if (staff.role === 'admin') return true;
+  return staff.role === 'branch_operator' && !!staff.branchCode && account.branch_code === staff.branchCode;
+}
+
 export function createPasskeyService(deps: PasskeysDeps) {
   const { db, secrets, limiter, sessions, sms, logger, clock } = deps;
   const publicUrl = new URL(deps.config.publicUrl);
@@ -341,6 +350,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       return db.transaction().execute(async (trx) => {
         const account = await q.findAccount(trx, accountId);
         if (!account) return fail('not_found', 'backoffice.person_not_found');
+        if (!inBranchScope(staff, account)) return fail('forbidden', 'passkeys.staff_other_branch');
         const removed = await service.removeAllOf(trx, accountId, { type: 'staff', id: staff.id, username: staff.username, ip: meta.ip, reason: reason.value }, { notify: true });
         if (removed === 0) return fail('conflict', 'passkeys.staff_nothing_to_remove');
         logger.info({ staffId: staff.id, accountId, removed }, 'passkeys removed by staff');
