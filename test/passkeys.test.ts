@@ -474,3 +474,17 @@ describe('what removes passkeys', () => {
     assert.equal((await env.platform.passkeys.list(a.id)).length, 1);
   });
 });
+
+describe('the browser library', () => {
+  test('served from this origin (CSP allows only our scripts); nothing else of the package is', async () => {
+    const lib = await env.app.inject({ method: 'GET', url: '/static/webauthn/index.umd.min.js' });
+    assert.equal(lib.statusCode, 200);
+    assert.match(String(lib.headers['content-type']), /javascript/);
+    assert.match(lib.body, /SimpleWebAuthnBrowser/);
+    const other = await env.app.inject({ method: 'GET', url: '/static/webauthn/index.es5.umd.min.js' });
+    assert.equal(other.statusCode, 404);
+    const page = await env.app.inject({ method: 'GET', url: '/signin/passkey' });
+    assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+    assert.match(page.body, /<script src="\/static\/webauthn\/index.umd.min.js" defer><\/script>/);
+  });
+});
