@@ -195,6 +195,14 @@ export async function createPlatform(options: PlatformOptions) {
     endSessions: (trx, accountId, reason, keepId) => sessions.endAllOf(trx, accountId, reason, keepId),
     rotateSession: (trx, sessionId) => sessions.rotate(trx, sessionId),
     endSingleSignOn: (trx, accountId) => ssoLogout.schedule(trx as Kysely<DB>, accountId),
+    removePasskeys: (trx, accountId, actor) =>
+      passkeys.removeAllOf(
+        trx,
+        accountId,
+        actor.kind === 'staff'
+          ? { type: 'staff', id: actor.staff.id, username: actor.staff.username, reason: actor.reason, ip: actor.ip }
+          : { type: 'system' },
+      ),
   });
   // Seed 001: the general permissions follow the first password change, in its transaction
   // (the grant is idempotent and only for insured accounts).

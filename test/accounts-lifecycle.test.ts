@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../src/accounts/accounts.service.js';
 import { allowed, lifecycleMarkdown, TRANSITIONS, type TransitionName } from '../src/accounts/transitions.js';
 import type { DB } from '../src/db/schema.js';
@@ -87,6 +87,8 @@ describe('account lifecycle: every transition carries its duties', () => {
       await trx.insertInto('sms_recoveries').values({ account_id: a.id, tracking_code: '11112222', password_hash: await p.hasher.hash(temporaryPassword), created_at: p.clock(), expires_at: new Date(p.clock().getTime() + 3600_000) }).execute();
       const codeId = `code-${a.id}`.padEnd(43, 'x').slice(0, 43);
       await p.accounts.insertCode(trx, { id: codeId, purpose: 'signin', accountId: a.id, mobile: a.mobile, codeHash: 'h', now: p.clock(), expiresAt: new Date(p.clock().getTime() + 600_000) });
+      await sql`INSERT INTO passkeys (account_id, credential_id, public_key, device_type, backed_up, name, created_at)
+        VALUES (${a.id}, ${`cred${a.id.replace(/-/g, '')}`}, ${Buffer.from('key')}, 'multiDevice', true, 'phone', ${p.clock()})`.execute(trx);
       const s1 = await p.sessions.create(trx, { accountId: a.id, kind: 'web', authMethod: 'password', requiresPasswordChange: false, ip: '10.0.0.1', userAgent: null });
       const s2 = await p.sessions.create(trx, { accountId: a.id, kind: 'api', authMethod: 'password', requiresPasswordChange: false, ip: '10.0.0.2', userAgent: null });
       return { codeId, s1, s2 };
@@ -137,6 +139,9 @@ describe('account lifecycle: every transition carries its duties', () => {
       assert.equal(await logoutJobsOf(s.accountId), logoutsBefore + 1, 'every single sign-on grant is ended (job enqueued in the transaction)');
       const events = await p.db.selectFrom('audit_events').select('event').where('account_id', '=', s.accountId).execute();
       assert.ok(events.some((e) => e.event === TRANSITIONS[name].event), `audit event ${TRANSITIONS[name].event}`);
+      const passkeysLeft = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM passkeys WHERE account_id = ${s.accountId}`.execute(p.db)).rows[0]!.n;
+      if (name === 'disable') assert.equal(passkeysLeft, 0, 'disabling removes every passkey');
+      else if (account) assert.equal(passkeysLeft, 1, `${name} keeps passkeys (recovery still works for people who lose their device)`);
       const smsAfter = (await p.db.selectFrom('sms_messages').select('id').where('template', '=', TRANSITIONS[name].sms!.template).execute()).length;
       assert.ok(smsAfter > smsBefore, `SMS ${TRANSITIONS[name].sms!.template}`);
     });

@@ -55,6 +55,8 @@ export type CredentialRetirers = {
   rotateSession(trx: Queryable, sessionId: string): Promise<RotatedSession | null>;
   /** Ends every single sign-on grant, session and refresh token of the account (services are told after commit). */
   endSingleSignOn(trx: Queryable, accountId: string): Promise<void>;
+  /** Removes every passkey of the account (with its own audit event); how many. */
+  removePasskeys?(trx: Queryable, accountId: string, actor: Actor): Promise<number>;
 };
 
 /** Also run in the transaction of every password the person sets themselves (e.g. insured permissions). */
@@ -128,6 +130,10 @@ export function createAccountsService(deps: AccountsDeps) {
       const keep = t.retires === 'all_but_rotated' ? (duty.keepSessionId ?? undefined) : undefined;
       Object.assign(retired, await retireAll(trx, a.id, actor.kind === 'staff' ? 'ended_by_staff' : 'password_changed', keep));
       if (keep) rotated = await retirers!.rotateSession(trx, keep);
+    }
+    if (t.removesPasskeys) {
+      if (!retirers?.removePasskeys) throw new Error('accounts: passkey removal is not wired');
+      retired.passkeys = await retirers.removePasskeys(trx, a.id, actor);
     }
     if (duty.afterRetire) await duty.afterRetire();
     await recordAudit(trx, auditInput(name, actor, a.id, { ...data, ...(t.retires !== 'none' ? { retired } : {}) }));

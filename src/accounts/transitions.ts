@@ -34,6 +34,8 @@ export type Transition = {
   event: string;
   sms: SmsDuty;
   retires: Retirement;
+  /** Also removes every passkey of the account (disabling; a password reset keeps them). */
+  removesPasskeys?: boolean;
   /** Other conditions, for the reader (enforced by the service). */
   requires?: string;
 };
@@ -184,6 +186,7 @@ export const TRANSITIONS = {
     event: 'backoffice.account_disabled',
     sms: { template: 'sms.backoffice_disabled', to: 'mobile' },
     retires: 'all',
+    removesPasskeys: true,
   },
   enable: {
     summary: 'Staff enable a disabled account',
@@ -251,7 +254,7 @@ export function lifecycleMarkdown(): string {
     'Generated from `src/accounts/transitions.ts` by `npm run cli -- accounts lifecycle`; a test checks this file is current.',
     'Every transition runs in one transaction with its duties: the audit event, the SMS, and the credentials it retires',
     '(`all`: temporary passwords, one-time codes, every portal session and every single sign-on grant; `all_but_rotated`: the',
-    'same, but the session making the change continues under a new id).',
+    'same, but the session making the change continues under a new id; `+ passkeys`: every passkey is removed too).',
     '',
     '```mermaid',
     'stateDiagram-v2',
@@ -268,7 +271,8 @@ export function lifecycleMarkdown(): string {
   for (const [name, t] of Object.entries(TRANSITIONS) as [TransitionName, Transition][]) {
     const from = t.from === 'any_account' ? 'any account' : t.from.join(', ');
     const sms = t.sms ? `${t.sms.template} (${t.sms.to.replace(/_/g, ' ')})` : '—';
-    lines.push(`| \`${name}\` | ${t.by.join(', ')} | ${from} | ${t.to} | \`${t.event}\` | ${sms} | ${t.retires} | ${t.requires ?? '—'} |`);
+    const retires = `${t.retires}${t.removesPasskeys ? ' + passkeys' : ''}`;
+    lines.push(`| \`${name}\` | ${t.by.join(', ')} | ${from} | ${t.to} | \`${t.event}\` | ${sms} | ${retires} | ${t.requires ?? '—'} |`);
   }
   lines.push('', 'Flags beside the state: `must_change_password`, `disabled_at`, failed sign-ins (a captcha past a threshold; never a lockout).', '');
   return lines.join('\n');
