@@ -22,7 +22,7 @@ export type QueueDefinition = {
   /**
    * A worker holding a job writes a heartbeat every half of this; a job whose heartbeat is
    * older (its worker died or lost the database) goes back to the queue at the next
-   * supervision, whatever its expiry. pg-boss's minimum is 10.
+   * supervision, whatever its expiry. pg-boss's minimum is 10. Default HEARTBEAT_SECONDS.
    */
   heartbeatSeconds?: number;
   /** Queue that receives a job after its last attempt failed (its handler settles what is left). */
@@ -131,7 +131,7 @@ export function createJobQueue(options: {
     retryBackoff: definition.retryBackoff,
     retryDelayMax: definition.retryDelayMaxSeconds ?? null,
     expireInSeconds: definition.expireInSeconds ?? null,
-    heartbeatSeconds: definition.heartbeatSeconds ?? null,
+    heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
     deadLetter: definition.deadLetter ?? null,
   });
   const queueOptionsOf = (definition: QueueDefinition) => ({
@@ -140,7 +140,8 @@ export function createJobQueue(options: {
     retryBackoff: definition.retryBackoff,
     ...(definition.retryDelayMaxSeconds ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
     ...(definition.expireInSeconds ? { expireInSeconds: definition.expireInSeconds } : {}),
-    ...(definition.heartbeatSeconds ? { heartbeatSeconds: definition.heartbeatSeconds } : {}),
+    // Every queue has a heartbeat: a dead worker's jobs come back within a minute.
+    heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
     ...(definition.deadLetter ? { deadLetter: definition.deadLetter } : {}),
   });
   /** The settings stored for a queue that differ from its definition here. */

@@ -1,0 +1,188 @@
+// The fault suite's cluster: web and worker processes as real children
+// (`node --import tsx src/main.ts web|worker`) on a schema of their own (DATABASE_SCHEMA),
+// a private Redis, a fake signed-JSON SMS gateway, nginx — all on 127.0.0.1, free ports.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const SECRET_KEY = 'fault-suite-secret-key-0123456789-abcdef';
+export const GATEWAY_SECRET = 'fault-suite-gateway-secret';
+
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds; throws with `what` after `limitMs` (a bound, not a measurement). */
+export async function until(what: string, check: () => Promise<boolean> | boolean, limitMs = 120_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await Promise.resolve().then(check).catch(() => false)) return Date.now() - started;
+    if (Date.now() - started > limitMs) throw new Error(`still not true after ${limitMs / 1000} s: ${what}`);
+    await sleep(250);
+  }
+}
+
+/**
+ * A fake SMS gateway honouring the contract of docs/sms-http-gateway.md: it delivers once per
+ * idempotency key. `mode`: `ok`, `down` (503), `hang` (never answers), `slow` (answers after 0.6 s, within SMS_TIMEOUT_MS).
+ */
+export async function fakeGateway() {
+  const delivered = new Map<string, number>();
+  let requests = 0;
+  let repeats = 0;
+  let pending = 0;
+  const state = { mode: 'ok' as 'ok' | 'down' | 'hang' | 'slow' };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      requests += 1;
+      const key = String(req.headers['idempotency-key'] ?? '');
+      const mode = state.mode;
+      if (mode === 'down') return void res.writeHead(503).end('{"error":"down"}');
+      if (mode === 'hang') {
+        pending += 1;
+        req.socket.on('close', () => (pending -= 1));
+        return;
+      }
+      const answer = () => {
+        // A repeated key is acknowledged without a second delivery (the contract's dedupe);
+        // repeats are counted to show how often a retry reached a gateway that had it.
+        if (delivered.has(key)) repeats += 1;
+        delivered.set(key, 1);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `g-${key}` }));
+      };
+      if (mode === 'slow') {
+        pending += 1;
+        setTimeout(() => {
+          pending -= 1;
+          answer();
+        }, 600);
+      } else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`,
+    state,
+    delivered,
+    get requests() {
+      return requests;
+    },
+    get pending() {
+      return pending;
+    },
+    get repeats() {
+      return repeats;
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A private Redis (the machine's shared one must not be stopped): killed and restarted at will. */
+export async function privateRedis() {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    await until('redis answers', async () => {
+      const { Redis } = await import('ioredis');
+      const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => {});
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    }, 15_000);
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+}
+
+export type Proc = {
+  role: 'web' | 'worker';
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  alive: () => boolean;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
+
+/** Starts `node --import tsx src/main.ts <role>` with the cluster's environment. */
+export function startProcess(role: 'web' | 'worker', env: Record<string, string>, port: number): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts'), role], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-200_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-200_000)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { role, child, port, output: () => out, alive: () => child.exitCode === null && child.signalCode === null, exited };
+}
+
+/** The environment every process of one cluster shares (what must be identical everywhere). */
+export function clusterEnv(options: { databaseUrl: string; schema: string; redisUrl: string; gatewayUrl: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    SECRET_KEY,
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_SCHEMA: options.schema,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: options.redisUrl,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'dargah-faults-')),
+    LOG_LEVEL: 'info',
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: options.gatewayUrl,
+    SMS_HTTP_SECRET: GATEWAY_SECRET,
+    SMS_TIMEOUT_MS: '1000',
+    SMS_RETRY_DELAY_SECONDS: '1',
+    SMS_RETRY_DELAY_MAX_SECONDS: '4',
+    SMS_RETRY_LIMIT: '30',
+    WORKER_BATCH_SIZE: '10',
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+    SHUTDOWN_TIMEOUT_SECONDS: '20',
+  };
+}
+
+export const newSchema = () => `test_${randomBytes(5).toString('hex')}`;
+
+/** GET a path of a process; the status (0 when nothing answers). */
+export async function statusOf(port: number, urlPath: string): Promise<number> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(5000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+export async function stopProcess(p: Proc | undefined): Promise<void> {
+  if (!p || !p.alive()) return;
+  p.child.kill('SIGKILL');
+  await p.exited;
+}
