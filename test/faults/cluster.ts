@@ -93,6 +93,49 @@ export async function fakeGateway() {
   };
 }
 
+/**
+ * Fake registries speaking the http adapters' wire format (src/registries/http.ts) for the
+ * people in `civil`; `state.civilDown` makes the civil registry answer 503.
+ */
+export async function fakeRegistries(civil: Record<string, object>) {
+  const state = { civilDown: false, civilCalls: 0 };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const input = JSON.parse(body || '{}') as { nationalCode?: string };
+      const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      if (req.url === '/civil/persons/lookup') {
+        state.civilCalls += 1;
+        if (state.civilDown) return json(503, { error: 'down' });
+        const person = civil[input.nationalCode ?? ''];
+        return person ? json(200, person) : json(404, {});
+      }
+      if (req.url === '/mobile/ownership') return json(200, { matched: true, requiresBranchVisit: false });
+      if (req.url === '/insurance/insured/search') return json(200, { records: [] });
+      json(404, {});
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    state,
+    env: {
+      REGISTRY_MODE: 'http',
+      CIVIL_REGISTRY_URL: `${base}/civil`,
+      MOBILE_OWNERSHIP_URL: `${base}/mobile`,
+      INSURANCE_RECORDS_URL: `${base}/insurance`,
+      REGISTRY_TIMEOUT_MS: '1000',
+      REGISTRY_RETRIES: '0',
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
 /** A private Redis (the machine's shared one must not be stopped): killed and restarted at will. */
 export async function privateRedis() {
   const port = await freePort();
@@ -165,6 +208,13 @@ export function clusterEnv(options: { databaseUrl: string; schema: string; redis
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
     SHUTDOWN_TIMEOUT_SECONDS: '20',
+    // Verification at once, re-asking a registry that is down every few seconds.
+    VERIFICATION_DELAY_SECONDS: '0',
+    VERIFICATION_RETRY_DELAY_SECONDS: '1',
+    VERIFICATION_RETRY_DELAY_MAX_SECONDS: '4',
+    // The code step is covered elsewhere; registrations here go straight to their details.
+    REGISTRATION_MOBILE_CODE: 'false',
+    VERIFICATION_BRANCH_VISIT: 'none',
   };
 }
 

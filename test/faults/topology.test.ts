@@ -16,6 +16,7 @@ import { createPlatform, type Platform } from '../../src/platform.js';
 import {
   clusterEnv,
   fakeGateway,
+  fakeRegistries,
   freePort,
   newSchema,
   privateRedis,
@@ -41,6 +42,14 @@ const report = (what: string, ms: number) =>
 
 let schema: string;
 let gateway: Awaited<ReturnType<typeof fakeGateway>>;
+let registries: Awaited<ReturnType<typeof fakeRegistries>>;
+
+const ALI = { nationalCode: '0014789663', mobile: '09128890822' };
+const ALI_DETAILS = {
+  firstName: 'علی', lastName: 'رضایی', gender: 'male', birthDate: '1362-04-18', birthCertificateNumber: '37042',
+  birthCertificateSerial: '983341', birthCertificateSeries: 'ج/50', country: 'IR', city: 'تهران', email: '',
+  password: 'Tavana#Sahel92', passwordConfirmation: 'Tavana#Sahel92', securityQuestion: 'first_school', securityAnswer: 'دبستان فردوسی',
+};
 let redis: Awaited<ReturnType<typeof privateRedis>>;
 let env: Record<string, string>;
 let webs: Proc[] = [];
@@ -102,7 +111,13 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     schema = newSchema();
     gateway = await fakeGateway();
     redis = await privateRedis();
-    env = clusterEnv({ databaseUrl: databaseUrl!, schema, redisUrl: redis.url, gatewayUrl: gateway.url });
+    registries = await fakeRegistries({
+      [ALI.nationalCode]: {
+        nationalCode: ALI.nationalCode, firstName: 'علی', lastName: 'رضایی', birthDate: '1362-04-18', gender: 'male',
+        birthCertificateNumber: '37042', birthCertificateSerial: '983341', birthCertificateSeries: 'ج/50', alive: true,
+      },
+    });
+    env = { ...clusterEnv({ databaseUrl: databaseUrl!, schema, redisUrl: redis.url, gatewayUrl: gateway.url }), ...registries.env };
     // Simultaneous cold start on an empty schema: two webs and a worker at once.
     const started = Date.now();
     const ports = [await freePort(), await freePort()];
@@ -123,6 +138,7 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
       await probe.close().catch(() => {});
     }
     await gateway?.close();
+    await registries?.close();
     await redis?.stop();
   });
 
@@ -236,6 +252,35 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     worker = await startWorker();
     await until('every message delivered once', () => allDelivered(keys), 120_000);
     await assertNothingStuck(keys);
+  });
+
+  test('civil registry outage, then back: the registration waits (never a "no"), then one outcome and one SMS', async () => {
+    gateway.state.mode = 'ok';
+    registries.state.civilDown = true;
+    const post = async (port: number, url: string, body: object) => {
+      const r = await fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as Record<string, any> };
+    };
+    const started = await post(webs[0]!.port, '/api/v1/registration', { nationalCode: ALI.nationalCode, mobileOperator: 'mci', mobile: ALI.mobile });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    // The second step through the other web process (no state in a web process).
+    const completed = await post(webs[1]!.port, `/api/v1/registration/${started.body.flowId}/details`, ALI_DETAILS);
+    assert.equal(completed.status, 202, JSON.stringify(completed.body));
+    await until('the worker asked the civil registry (down) more than once', () => registries.state.civilCalls >= 2, 60_000);
+    const account = () => probe.db.selectFrom('accounts').select(['id', 'status']).where('national_code', '=', ALI.nationalCode).executeTakeFirstOrThrow();
+    assert.equal((await account()).status, 'pending_verification', 'no outcome while the registry is down');
+    const t0 = Date.now();
+    registries.state.civilDown = false;
+    await until('an outcome', async () => (await account()).status !== 'pending_verification', 60_000);
+    const outcomeKeys = (await probe.db.selectFrom('sms_messages').select('idempotency_key').where('idempotency_key', 'like', 'verification-outcome:%').execute()).map((r) => r.idempotency_key);
+    assert.equal(outcomeKeys.length, 1, 'one outcome SMS');
+    await until('the outcome SMS delivered once', () => allDelivered(outcomeKeys), 60_000);
+    report('civil registry back → outcome and its SMS delivered', Date.now() - t0);
+    assert.equal((await account()).status, 'active');
+    const events = await probe.db.selectFrom('audit_events').select('event').where('event', 'like', 'verification.%').execute();
+    assert.deepEqual(events.map((e) => e.event), ['verification.activated'], 'one outcome');
+    const open = await probe.database.executeSql(`SELECT count(*)::int AS n FROM ${schema}_jobs.job WHERE state IN ('created', 'retry', 'active') AND name IN ('verification-run', $1)`, [SMS_QUEUE.name]);
+    assert.equal(open.rows[0].n, 0, 'no job left behind');
   });
 
   test('Redis outage and return: /readyz 503 meanwhile, no 500, ready again after', async (t) => {
