@@ -254,6 +254,30 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     await assertNothingStuck(keys);
   });
 
+  test('SIGTERM: a web process finishes the requests in flight and exits 0; the other keeps serving', async () => {
+    const web = webs[1]!;
+    // Sign-in attempts (an argon2 hash each) in flight when the signal comes.
+    const inFlight = Array.from({ length: 4 }, () =>
+      fetch(`http://127.0.0.1:${web.port}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: '0014789663', password: 'not-the-password-1' }),
+      }).then((r) => r.status, () => 0),
+    );
+    await sleep(100);
+    web.child.kill('SIGTERM');
+    const { code } = await web.exited;
+    assert.equal(code, 0, web.output().slice(-3000));
+    assert.match(web.output(), /"msg":"stopped"/);
+    const statuses = await Promise.all(inFlight);
+    // Answered (whatever the answer), or refused before it was accepted: never a 5xx.
+    assert.deepEqual(statuses.filter((s) => s >= 500), [], `statuses ${statuses.join(', ')}`);
+    assert.equal(await statusOf(webs[0]!.port, '/readyz'), 200);
+    webs[1] = startProcess('web', env, await freePort());
+    await until('the replacement web ready', async () => (await statusOf(webs[1]!.port, '/readyz')) === 200 || !webs[1]!.alive(), 90_000);
+    assert.ok(webs[1]!.alive(), webs[1]!.output().slice(-3000));
+  });
+
   test('civil registry outage, then back: the registration waits (never a "no"), then one outcome and one SMS', async () => {
     gateway.state.mode = 'ok';
     registries.state.civilDown = true;
