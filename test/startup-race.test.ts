@@ -53,3 +53,23 @@ test('three platforms started at once on an empty schema: one set of migrations,
     for (const p of platforms) await p.close().catch(() => {});
   }
 });
+
+test('`cli migrate` with DATABASE_SCHEMA migrates that schema (the one the processes use)', { skip }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const schema = `test_${randomBytes(5).toString('hex')}`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'cli', 'migrate'], {
+    env: { ...process.env, DATABASE_URL: pg!, DATABASE_SCHEMA: schema, SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'dargah-cli-')), LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+  });
+  const client = new (await import('pg')).default.Client({ connectionString: pg });
+  await client.connect();
+  try {
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /applied: /);
+    const t = await client.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'kysely_migration']);
+    assert.equal(t.rows[0].n, 1);
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+});

@@ -66,6 +66,16 @@ export type DatabaseOptions = {
 pg.types.setTypeParser(20, (v) => Number(v)); // int8 counts
 pg.types.setTypeParser(1082, (v) => v); // date stays 'YYYY-MM-DD': no time zone shifts
 
+/** The options a configuration names: DATABASE_URL (with DATABASE_SCHEMA), else PGlite under DATA_DIR. */
+export function databaseOptionsOf(config: { databaseUrl?: string | undefined; databaseSchema?: string | undefined; dataDir: string; databasePoolSize?: number }): DatabaseOptions {
+  return {
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.databaseUrl && config.databaseSchema ? { schema: config.databaseSchema } : {}),
+    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+    dataDir: config.dataDir,
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openPglite(options);
