@@ -73,7 +73,19 @@ async function main() {
       process.exit(1);
     }, timeoutMs + 2000).unref();
     for (const close of closers) await close().catch((e) => logger.warn({ err: e }, 'closing the web server failed'));
-    await platform.close({ timeoutMs }).catch((e) => logger.warn({ err: e }, 'closing the platform failed'));
+    if (closers.length) logger.info('requests in flight finished');
+    await platform.queue.stop({ timeoutMs }).catch((e) => logger.warn({ err: e }, 'stopping the job queue failed'));
+    logger.info('jobs in hand finished');
+    // Nothing is in flight any more: closing connections gets a few seconds, then the exit
+    // closes them anyway (PostgreSQL and Redis see the sockets go).
+    const closed = await Promise.race([
+      platform.close({ timeoutMs }).then(
+        () => true,
+        (e) => (logger.warn({ err: e }, 'closing the platform failed'), true),
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
+    ]);
+    if (!closed) logger.warn('connections not closed within 5 s; exiting anyway (no work was in flight)');
     logger.info('stopped');
     process.exit(0);
   };

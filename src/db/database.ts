@@ -161,12 +161,17 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       return { rows: Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows };
     },
     ping: async () => {
-      try {
-        await pool.query('select 1');
-        return true;
-      } catch {
-        return false;
+      // Twice: an idle connection broken a moment ago fails once and leaves the pool; a
+      // database that is really down fails both.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await pool.query('select 1');
+          return true;
+        } catch {
+          // next attempt
+        }
       }
+      return false;
     },
     withLock,
     close: () => db.destroy(),

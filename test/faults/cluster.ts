@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -91,6 +91,51 @@ export async function fakeGateway() {
       server.close(() => resolve());
     }),
   };
+}
+
+/**
+ * A TCP proxy to PostgreSQL for the cluster's processes: `down()` cuts every connection and
+ * refuses new ones (a database restart or failover as the processes see it), `up()` listens
+ * again on the same port.
+ */
+export async function databaseProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const targetPort = Number(target.port || 5432);
+  const sockets = new Set<Socket>();
+  let server: NetServer | undefined;
+  let port = 0;
+  const up = async () => {
+    server = createNetServer((client) => {
+      const upstream = connect(targetPort, target.hostname);
+      sockets.add(client);
+      sockets.add(upstream);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      for (const s of [client, upstream]) {
+        s.on('error', close);
+        s.on('close', close);
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  };
+  const down = async () => {
+    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    await closed;
+  };
+  await up();
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return { url: url.toString(), up, down };
 }
 
 /**

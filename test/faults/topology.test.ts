@@ -15,6 +15,7 @@ import { SMS_QUEUE } from '../../src/notifications/sms.service.js';
 import { createPlatform, type Platform } from '../../src/platform.js';
 import {
   clusterEnv,
+  databaseProxy,
   fakeGateway,
   fakeRegistries,
   freePort,
@@ -43,6 +44,7 @@ const report = (what: string, ms: number) =>
 let schema: string;
 let gateway: Awaited<ReturnType<typeof fakeGateway>>;
 let registries: Awaited<ReturnType<typeof fakeRegistries>>;
+let proxy: Awaited<ReturnType<typeof databaseProxy>>;
 
 const ALI = { nationalCode: '0014789663', mobile: '09128890822' };
 const ALI_DETAILS = {
@@ -117,7 +119,9 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
         birthCertificateNumber: '37042', birthCertificateSerial: '983341', birthCertificateSeries: 'ج/50', alive: true,
       },
     });
-    env = { ...clusterEnv({ databaseUrl: databaseUrl!, schema, redisUrl: redis.url, gatewayUrl: gateway.url }), ...registries.env };
+    // The processes reach PostgreSQL through a proxy the suite can cut (the test's own handle does not).
+    proxy = await databaseProxy(databaseUrl!);
+    env = { ...clusterEnv({ databaseUrl: proxy.url, schema, redisUrl: redis.url, gatewayUrl: gateway.url }), ...registries.env };
     // Simultaneous cold start on an empty schema: two webs and a worker at once.
     const started = Date.now();
     const ports = [await freePort(), await freePort()];
@@ -126,7 +130,7 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     await until('every process up', async () => webs.every((w) => !w.alive()) || ((await allReady()) && /workers started/.test(worker!.output())), 120_000);
     for (const p of [...webs, worker]) assert.ok(p.alive(), `${p.role} died at cold start:\n${p.output().slice(-3000)}`);
     report('cold start of 2 webs + 1 worker on an empty database', Date.now() - started);
-    probe = await createPlatform({ config: loadConfig({ ...env, LOG_LEVEL: 'silent' }), logger: pino({ level: 'silent' }) });
+    probe = await createPlatform({ config: loadConfig({ ...env, DATABASE_URL: databaseUrl!, LOG_LEVEL: 'silent' }), logger: pino({ level: 'silent' }) });
     await probe.queue.start({ writeSettings: false });
   });
 
@@ -140,6 +144,7 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     await gateway?.close();
     await registries?.close();
     await redis?.stop();
+    await proxy?.down().catch(() => {});
   });
 
   test('cold start: one set of migrations, one signing key, queues created once, no process failed', async () => {
@@ -198,6 +203,24 @@ describe('fault suite: two web processes and a worker', { skip }, () => {
     report('PostgreSQL connections terminated → all ready and every SMS delivered', Date.now() - t0);
     for (const p of [...webs, worker!]) assert.ok(p.alive(), `${p.role} still running`);
     assert.equal(await statusOf(webs[0]!.port, '/signin'), 200);
+    await assertNothingStuck(keys);
+  });
+
+  test('database down (connections cut, new ones refused), then back: /readyz 503 meanwhile, /healthz 200, every process recovers by itself', async () => {
+    gateway.state.mode = 'ok';
+    await proxy.down();
+    await until('webs report the database down', async () => (await Promise.all(webs.map((w) => statusOf(w.port, '/readyz')))).every((s) => s === 503), 30_000);
+    for (const w of webs) assert.equal(await statusOf(w.port, '/healthz'), 200, 'liveness unaffected');
+    // Messages enqueued meanwhile (the test's own connection is direct) wait for the worker.
+    const keys = await enqueue('dbdown', 10);
+    await sleep(3000);
+    for (const p of [...webs, worker!]) assert.ok(p.alive(), `${p.role} died while the database was down:\n${p.output().slice(-3000)}`);
+    const t0 = Date.now();
+    await proxy.up();
+    await until('webs ready again', allReady, 60_000);
+    await until('every message delivered once', () => allDelivered(keys), 120_000);
+    report('database back → all ready and every SMS delivered', Date.now() - t0);
+    assert.equal(await statusOf(webs[1]!.port, '/signin'), 200);
     await assertNothingStuck(keys);
   });
 
