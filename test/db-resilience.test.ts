@@ -18,12 +18,19 @@ after(async () => {
   await env?.close();
 });
 
-/** Terminates every backend of this test's schema (by application_name), from another session. */
-async function terminateBackends(schema: string): Promise<number> {
+/**
+ * Terminates every backend of this test's environment — its database and schema (by
+ * application_name) — from another session; other work on the server is left alone.
+ */
+async function terminateBackends(): Promise<number> {
+  const database = (await env.platform.database.executeSql('SELECT current_database() AS name')).rows[0].name as string;
   const admin = new pg.Client({ connectionString: url, application_name: 'dargah-test-admin' });
   await admin.connect();
   try {
-    const r = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1', [`dargah:${schema}`]);
+    const r = await admin.query(
+      'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = $2',
+      [`dargah:${env.schema}`, database],
+    );
     return r.rows[0].n;
   } finally {
     await admin.end();
@@ -36,7 +43,7 @@ test('backends terminated (idle and in the middle of a query): the process keeps
   const busy = env.platform.database.executeSql('SELECT pg_sleep(30)');
   const busyOutcome = busy.then(() => 'finished', (e: Error) => `failed: ${e.message}`);
   await new Promise((r) => setTimeout(r, 200));
-  const terminated = await terminateBackends(env.schema!);
+  const terminated = await terminateBackends();
   assert.ok(terminated >= 2, `terminated ${terminated} backends`);
   assert.match(await busyOutcome, /^failed: /, 'the query in flight fails (it is not silently lost)');
 

@@ -99,6 +99,7 @@ async function terminateBackends(): Promise<number> {
   const admin = new pg.Client({ connectionString: databaseUrl, application_name: 'dargah-faults-admin' });
   await admin.connect();
   try {
+    // The suite's own schema name is unique: only its processes' sessions carry it.
     const r = await admin.query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1', [`dargah:${schema}`]);
     return r.rows[0].n;
   } finally {
