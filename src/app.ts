@@ -178,10 +178,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     return sendPage(reply, ErrorPage({ ctx: ctxOf(request, reply), message: t(lang, code) }), status);
   });
 
+  // Liveness: the process runs (never asks the database; a balancer or supervisor restarts on failure).
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  // Readiness: every dependency this process needs answers; 503 while one is down, so a balancer stops sending.
   app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => {
-    const dbOk = await platform.database.ping();
-    return reply.status(dbOk ? 200 : 503).send({ status: dbOk ? 'ready' : 'unavailable', database: dbOk });
+    const r = await platform.readiness();
+    return reply.status(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'unavailable', database: r.database, ...(r.redis === undefined ? {} : { redis: r.redis }) });
   });
   app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -2,8 +2,8 @@
 // COMMANDS table; `--help` lists them.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
+import { databaseOptionsOf, openDatabase } from './db/database.js';
+import { migrateDatabase } from './db/migrate.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
 import { lifecycleMarkdown } from './accounts/transitions.js';
@@ -37,12 +37,9 @@ export const COMMANDS: Record<string, CliCommand> = {
         io.err('usage: branches import FILE');
         return 2;
       }
-      const database = await openDatabase({
-        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-        dataDir: config.dataDir,
-      });
+      const database = await openDatabase(databaseOptionsOf(config));
       try {
-        await migrateToLatest(database.db);
+        await migrateDatabase(database, config.databaseSchema);
         const result = await createBranchService({ db: database.db, clock: () => new Date() }).importCsv(file);
         io.out(`branches read: ${result.read}, added or updated: ${result.written}`);
         return 0;
@@ -61,12 +58,9 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: 'migrate',
     summary: 'Apply database migrations (also done at every start)',
     async run(_args, { config, io }) {
-      const database = await openDatabase({
-        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-        dataDir: config.dataDir,
-      });
+      const database = await openDatabase(databaseOptionsOf(config));
       try {
-        const applied = await migrateToLatest(database.db);
+        const applied = await migrateDatabase(database, config.databaseSchema);
         io.out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
         return 0;
       } finally {

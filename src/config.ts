@@ -197,6 +197,10 @@ export function loadConfig(env: Env = process.env) {
     databaseUrl: readUrl(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
     /** Size of the PostgreSQL connection pool of one process. */
     databasePoolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** PostgreSQL schema of the tables (created if missing; pg-boss uses `<schema>_jobs`). Unset: the connection's search_path and `pgboss`. */
+    databaseSchema: readSchemaName(env, 'DATABASE_SCHEMA'),
+    /** Seconds a stopping process (SIGTERM) may take to finish in-flight requests and jobs before it exits anyway. */
+    shutdownTimeoutSeconds: readInt(env, 'SHUTDOWN_TIMEOUT_SECONDS', 25, 1, 600),
     /** Shared rate-limit counters; in-process when unset. */
     redisUrl: readUrl(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     /** Signs cookies and keys lookup hashes. Generated and kept in DATA_DIR when unset (development). */
@@ -371,5 +375,13 @@ export function loadConfig(env: Env = process.env) {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
+
+function readSchemaName(env: Env, name: string): string | undefined {
+  const value = readOptional(env, name);
+  if (value !== undefined && !/^[a-z_][a-z0-9_]{0,50}$/.test(value)) {
+    throw new ConfigError(`${name} must be a lower-case PostgreSQL name (letters, digits, _), got "${value}"`);
+  }
+  return value;
+}
 /** Whether development helpers (/dev/sms, /dev/verification/run) are on. */
 export const devHelpersEnabled = (c: Config) => !c.production && c.sms.provider === 'outbox';

@@ -9,7 +9,8 @@ import { createPlatform, type Platform } from './platform.js';
 const mode = process.argv[2] ?? 'all';
 
 async function startWorkers(platform: Platform) {
-  await platform.queue.start();
+  // Worker start is the one writer of the queues' stored settings (web processes only compare).
+  await platform.queue.start({ writeSettings: true });
   await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: platform.config.worker.batchSize, localConcurrency: platform.config.worker.concurrency });
   // Housekeeping (purges of expired rows and of secret SMS texts): pg-boss cron schedules,
   // so across several worker processes each occurrence runs once, on one of them.
@@ -38,6 +39,9 @@ async function main() {
     throw e;
   }
   const logger = createLogger(config.logLevel);
+  // A promise nobody awaited that failed (a lost connection in a background loop): logged, and
+  // the process goes on — it recovers when the dependency returns; /readyz tells the balancer.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const platform = await createPlatform({ config, logger });
   const closers: (() => Promise<void>)[] = [];
 
@@ -45,12 +49,14 @@ async function main() {
     await startWorkers(platform);
     logger.info('workers started');
   } else {
-    // Web-only processes still enqueue jobs: the queues must exist.
-    await platform.queue.start();
+    // Web-only processes still enqueue jobs: the queues must exist. They never change a
+    // queue's stored settings; a difference with theirs is logged and counted at start.
+    await platform.queue.start({ writeSettings: false });
   }
   if (mode === 'all' || mode === 'web') {
     const app = await buildApp(platform);
     await app.listen({ port: config.port, host: config.host });
+    // Stops accepting connections, then waits for the requests in flight.
     closers.push(() => app.close());
     logger.info(`Dargah is listening on ${config.publicUrl}`);
   }
@@ -59,9 +65,28 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const close of closers) await close().catch(() => {});
-    await platform.close().catch(() => {});
+    const timeoutMs = config.shutdownTimeoutSeconds * 1000;
+    logger.info({ signal, timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutting down: finishing requests and jobs in hand');
+    // Past the bound, exit anyway: what was in hand comes back to another worker (heartbeat).
+    setTimeout(() => {
+      logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, 'shutdown took too long; exiting with work unfinished');
+      process.exit(1);
+    }, timeoutMs + 2000).unref();
+    for (const close of closers) await close().catch((e) => logger.warn({ err: e }, 'closing the web server failed'));
+    if (closers.length) logger.info('requests in flight finished');
+    await platform.queue.stop({ timeoutMs }).catch((e) => logger.warn({ err: e }, 'stopping the job queue failed'));
+    logger.info('jobs in hand finished');
+    // Nothing is in flight any more: closing connections gets a few seconds, then the exit
+    // closes them anyway (PostgreSQL and Redis see the sockets go).
+    const closed = await Promise.race([
+      platform.close({ timeoutMs }).then(
+        () => true,
+        (e) => (logger.warn({ err: e }, 'closing the platform failed'), true),
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000).unref()),
+    ]);
+    if (!closed) logger.warn('connections not closed within 5 s; exiting anyway (no work was in flight)');
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -55,22 +55,29 @@ export async function createPlatform(options: PlatformOptions) {
     logger.info({ templates: overridden }, 'SMS wording overridden by SMS_TEMPLATES_FILE');
   }
   const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
+  // A schema for the tests (PlatformOptions), or DATABASE_SCHEMA for a real process.
+  const schema = options.database?.schema ?? (config.databaseUrl ? config.databaseSchema : undefined);
   const database: Database = await openDatabase({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     ...(options.database?.memory ? { memory: true } : {}),
-    ...(options.database?.schema ? { schema: options.database.schema } : {}),
+    ...(schema ? { schema } : {}),
     ...(options.database?.loadDataDir ? { loadDataDir: options.database.loadDataDir } : {}),
+    // A lost connection is survived (the pool opens another); /readyz reports the database meanwhile.
+    onConnectionError: (e) => logger.warn({ err: { message: e.message, code: (e as { code?: string }).code } }, 'database connection lost'),
   });
-  const applied = await migrateToLatest(database.db, config.databaseUrl ? options.database?.schema : undefined);
+  // Processes starting together on an empty database take turns (PostgreSQL advisory lock):
+  // migrations here, the one-time creation of a signing key and the branch list below.
+  const applied = await database.withLock('startup', () => migrateToLatest(database.db, config.databaseUrl ? schema : undefined));
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const metrics = createMetrics();
   const queue: JobQueue = createJobQueue({
     database,
-    schema: options.database?.schema ? `${options.database.schema}_jobs` : 'pgboss',
+    schema: schema ? `${schema}_jobs` : 'pgboss',
     logger,
+    metrics,
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : undefined;
   redis?.on('error', (e) => logger.warn({ err: e }, 'redis error'));
@@ -115,6 +122,8 @@ export async function createPlatform(options: PlatformOptions) {
       retryDelayMaxSeconds: Math.max(config.sms.retryDelayMaxSeconds, config.sms.retryDelaySeconds),
     },
     secretRetentionSeconds: config.sms.secretRetentionSeconds,
+    sendTimeoutMs: config.sms.timeoutMs,
+    batchSize: config.worker.batchSize,
   });
   // The owner of the account and its credentials: every capability below changes an account through it.
   const accounts = createAccountsService({ db, config, hasher, secrets, limiter, sms, logger, clock });
@@ -168,10 +177,12 @@ export async function createPlatform(options: PlatformOptions) {
   // Passkeys (issue 16): WebAuthn sign-in and the person's passkey list.
   const passkeys = createPasskeyService({ db, config, secrets, limiter, sessions, sms, logger, clock });
   const sso = createSsoService({ db, config, secrets, clock, logger });
-  await sso.init();
   const branches = createBranchService({ db, clock });
-  const seededBranches = await branches.seedIfEmpty(config.registries.csv.branches);
-  if (seededBranches) logger.info({ branches: seededBranches }, 'branch list seeded');
+  await database.withLock('startup', async () => {
+    await sso.init();
+    const seededBranches = await branches.seedIfEmpty(config.registries.csv.branches);
+    if (seededBranches) logger.info({ branches: seededBranches }, 'branch list seeded');
+  });
   const insured = createInsuredService({
     db,
     config,
@@ -283,8 +294,22 @@ export async function createPlatform(options: PlatformOptions) {
     captcha,
     insured,
     housekeeping,
-    async close() {
-      await queue.stop();
+    /**
+     * What /readyz reports: the database answers, and Redis when REDIS_URL is set (each within
+     * a second). A process that is not ready still runs and recovers by itself.
+     */
+    async readiness(): Promise<{ ready: boolean; database: boolean; redis?: boolean }> {
+      const within = <T>(p: Promise<T>, fallback: T) =>
+        Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), 1000).unref())]);
+      const [dbOk, redisOk] = await Promise.all([
+        within(database.ping(), false),
+        redis ? within(redis.status === 'ready' ? redis.ping().then((r) => r === 'PONG', () => false) : Promise.resolve(false), false) : undefined,
+      ]);
+      return { ready: dbOk && redisOk !== false, database: dbOk, ...(redis ? { redis: redisOk === true } : {}) };
+    },
+    /** Stops everything; jobs in hand get up to `timeoutMs` to finish (SHUTDOWN_TIMEOUT_SECONDS). */
+    async close(closeOptions: { timeoutMs?: number } = {}) {
+      await queue.stop(closeOptions);
       await registries.close();
       redis?.disconnect();
       await database.close();

@@ -85,6 +85,7 @@ async function loadOrBuildPglite(): Promise<Blob> {
         return { rows: ((await pglite.exec(text)).at(-1)?.rows ?? []) as any[] };
       },
       ping: async () => true,
+      withLock: (_name, fn) => fn(),
       close: async () => {},
     };
     await migrateJobs(database, 'pgboss');

@@ -61,6 +61,8 @@ test('a worker killed mid-verification: after restart, one outcome and one SMS',
 
   // pg-boss's supervisor gives a lost job back once its expiry has passed: let that time pass.
   await sql`UPDATE ${sql.id(jobs, 'job')} SET started_on = now() - interval '1 hour' WHERE name = ${VERIFICATION_QUEUE.name}`.execute(env.platform.db);
+  // (Supervision runs at most every few seconds per queue; this pass is forced.)
+  await sql`UPDATE ${sql.id(jobs, 'queue')} SET monitor_on = NULL, monitor_claim_on = NULL`.execute(env.platform.db);
   await env.platform.queue.boss.supervise(VERIFICATION_QUEUE.name);
   assert.equal(await env.platform.queue.runDue(VERIFICATION_QUEUE.name, { includeFuture: true }), 1);
 

@@ -4,8 +4,8 @@ import pino from 'pino';
 import { verifyAuditChain } from '../audit/audit.js';
 import type { CliCommand, CliIo } from '../cli.js';
 import type { Config } from '../config.js';
-import { openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { databaseOptionsOf, openDatabase } from '../db/database.js';
+import { migrateDatabase } from '../db/migrate.js';
 import { loadBranchesCsv } from '../registries/index.js';
 import { createPasswordHasher } from '../security/passwords.js';
 import { createRateLimiter } from '../security/rateLimits.js';
@@ -15,9 +15,9 @@ import { STAFF_ROLES, isStaffRole } from './roles.js';
 import { createStaffService, type StaffService } from './staff.service.js';
 
 async function withDatabase<T>(config: Config, run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const database = await openDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  const database = await openDatabase(databaseOptionsOf(config));
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database, config.databaseSchema);
     return await run(database);
   } finally {
     await database.close();

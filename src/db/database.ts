@@ -18,6 +18,12 @@ export type Database = {
   /** Raw SQL outside any transaction (serialised with Kysely's own use on PGlite). */
   executeSql: ExecuteSql;
   ping(): Promise<boolean>;
+  /**
+   * Runs `fn` holding a PostgreSQL advisory lock named `name` (on a connection of its own, so
+   * `fn` may use the pool freely): processes starting together on an empty database take turns
+   * for migrations and one-time creation. PGlite has one process: `fn` simply runs.
+   */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 
@@ -48,11 +54,27 @@ export type DatabaseOptions = {
   /** PostgreSQL schema to use (tests get a fresh one each run). */
   schema?: string;
   poolSize?: number;
+  /**
+   * Told about connection errors (a backend terminated, a restart, a failover, an idle
+   * timeout). They are survived: the broken connection leaves the pool, the next query opens
+   * a new one. Without a listener such an error would end the process.
+   */
+  onConnectionError?: (error: Error) => void;
 };
 
 // Dates and big integers come back as JS values that fit our types.
 pg.types.setTypeParser(20, (v) => Number(v)); // int8 counts
 pg.types.setTypeParser(1082, (v) => v); // date stays 'YYYY-MM-DD': no time zone shifts
+
+/** The options a configuration names: DATABASE_URL (with DATABASE_SCHEMA), else PGlite under DATA_DIR. */
+export function databaseOptionsOf(config: { databaseUrl?: string | undefined; databaseSchema?: string | undefined; dataDir: string; databasePoolSize?: number }): DatabaseOptions {
+  return {
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.databaseUrl && config.databaseSchema ? { schema: config.databaseSchema } : {}),
+    ...(config.databasePoolSize ? { poolSize: config.databasePoolSize } : {}),
+    dataDir: config.dataDir,
+  };
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
@@ -65,6 +87,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * every later call. Texts without parameters (pg-boss's multi-statement scripts) run as given.
  */
 class PreparingClient extends pg.Client {
+  /** Where this connection's errors are reported (set by the pool's subclass). */
+  reportError: (error: Error) => void = () => {};
+
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // A connection checked out of the pool has no 'error' listener of the pool's: one that
+    // breaks then (inside a transaction, between two queries) would be an uncaught 'error'
+    // event and end the process. Its queries fail; the pool drops it when it is released.
+    this.on('error', (error) => this.reportError(error));
+  }
+
   override query(config: unknown, values?: unknown, callback?: unknown): any {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       const name = `d${createHash('sha1').update(config).digest('base64url').slice(0, 20)}`;
@@ -74,19 +107,48 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/** A stable 64-bit advisory lock key for a name (the same in every process). */
+function lockKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+}
+
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const schema = options.schema;
-  const pool = new pg.Pool({
-    Client: PreparingClient as unknown as typeof pg.Client,
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const onError = (error: Error) => options.onConnectionError?.(error);
+  const poolConfig = {
     connectionString: url,
-    max: options.poolSize ?? 10,
     // A fresh schema per test run keeps runs from seeing each other's data.
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Names this process's sessions in pg_stat_activity (per schema: one deployment's).
+    application_name: schema ? `dargah:${schema}` : 'dargah',
+  };
+  const pool = new pg.Pool({
+    Client: class extends PreparingClient {
+      override reportError = onError;
+    } as unknown as typeof pg.Client,
+    ...poolConfig,
+    max: options.poolSize ?? 10,
+    // A database that does not answer fails a request after a while instead of holding it.
+    connectionTimeoutMillis: 10_000,
   });
-  if (schema) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  }
+  // Errors of idle connections (the pool drops them and opens new ones on demand).
+  pool.on('error', onError);
+  const withLock = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    // A client outside the pool: a pool of one connection could not serve `fn` otherwise.
+    const client = new pg.Client(poolConfig);
+    client.on('error', onError);
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [lockKey(`dargah:${schema ?? 'public'}:${name}`)]);
+      return await fn();
+    } finally {
+      // Ending the session releases the lock whatever happened.
+      await client.end().catch(() => {});
+    }
+  };
+  // Even IF NOT EXISTS races between sessions (a duplicate key in pg_namespace): under the lock.
+  if (schema) await withLock('startup', () => pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
@@ -99,13 +161,19 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       return { rows: Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows };
     },
     ping: async () => {
-      try {
-        await pool.query('select 1');
-        return true;
-      } catch {
-        return false;
+      // Twice: an idle connection broken a moment ago fails once and leaves the pool; a
+      // database that is really down fails both.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await pool.query('select 1');
+          return true;
+        } catch {
+          // next attempt
+        }
       }
+      return false;
     },
+    withLock,
     close: () => db.destroy(),
   };
 }
@@ -147,6 +215,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
         return false;
       }
     },
+    withLock: (_name, fn) => fn(),
     close: () => db.destroy(),
   };
 }

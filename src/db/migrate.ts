@@ -1,7 +1,16 @@
 // Applies the numbered migrations; run at start and by `npm run cli -- migrate`.
 import { Migrator } from 'kysely/migration';
 import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
 import { migrations } from './migrations/index.js';
+
+/**
+ * Applies the migrations under the startup advisory lock (processes and `migrate` started
+ * together take turns). `schema`: DATABASE_SCHEMA on PostgreSQL.
+ */
+export function migrateDatabase(database: Database, schema?: string): Promise<string[]> {
+  return database.withLock('startup', () => migrateToLatest(database.db, database.kind === 'pg' ? schema : undefined));
+}
 
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
   // With a schema of its own (tests), the migration tables live there too: otherwise the

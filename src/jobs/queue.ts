@@ -2,6 +2,7 @@
 // transaction of the change that causes it. Jobs carry ids, never personal data.
 import { PgBoss, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
 import { type Database, type Queryable, executeSqlIn, transactionContext } from '../db/database.js';
 
 export type QueueDefinition = {
@@ -12,11 +13,51 @@ export type QueueDefinition = {
   /** Doubles the delay after each failure. */
   retryBackoff: boolean;
   retryDelayMaxSeconds?: number;
-  /** Seconds a job may run before it is considered lost and retried. */
+  /**
+   * Seconds a job may run before it is considered lost and retried. It must exceed the
+   * longest a handler can run (see maxRunSeconds): a job that expires while its handler still
+   * runs is claimed twice.
+   */
   expireInSeconds?: number;
+  /**
+   * A worker holding a job writes a heartbeat every half of this; a job whose heartbeat is
+   * older (its worker died or lost the database) goes back to the queue at the next
+   * supervision, whatever its expiry. pg-boss's minimum is 10. Default HEARTBEAT_SECONDS.
+   */
+  heartbeatSeconds?: number;
+  /** Queue that receives a job after its last attempt failed (its handler settles what is left). */
+  deadLetter?: string;
 };
 
-export type QueueJob<T> = { id: string; data: T; retryCount: number };
+/** The settings of a queue that are stored in the database and compared at start. */
+export const QUEUE_SETTINGS = ['retryLimit', 'retryDelay', 'retryBackoff', 'retryDelayMax', 'expireInSeconds', 'heartbeatSeconds', 'deadLetter'] as const;
+export type QueueSetting = (typeof QUEUE_SETTINGS)[number];
+export type QueueSettingDifference = { queue: string; setting: QueueSetting; stored: unknown; configured: unknown };
+
+/**
+ * How often pg-boss looks for lost jobs (expired, or with a stale heartbeat), in every
+ * process. With HEARTBEAT_SECONDS this bounds the time before a dead worker's job is
+ * offered again: heartbeat + this interval + the queue's first retry delay.
+ */
+export const SUPERVISE_INTERVAL_SECONDS = 10;
+/** The heartbeat of every queue (pg-boss's minimum). */
+export const HEARTBEAT_SECONDS = 10;
+
+/**
+ * The expiry a queue needs when a worker runs `batchSize` jobs one after the other, each
+ * taking at most `perJobSeconds`: the whole batch plus a margin for the database work.
+ */
+export function expiryFor(batchSize: number, perJobSeconds: number, marginSeconds = 60): number {
+  return Math.ceil(batchSize * perJobSeconds + marginSeconds);
+}
+
+export type QueueJob<T> = {
+  id: string;
+  data: T;
+  retryCount: number;
+  /** Attempts after the first that this job has (stored with the job; the queue's when it was sent). */
+  retryLimit?: number;
+};
 export type Handler<T> = (job: QueueJob<T>) => Promise<void>;
 /**
  * Handles a whole batch of jobs at once and names the jobs that failed (each is failed on
@@ -25,8 +66,16 @@ export type Handler<T> = (job: QueueJob<T>) => Promise<void>;
 export type BatchHandler<T> = (jobs: QueueJob<T>[]) => Promise<{ failed: { id: string; error: unknown }[] }>;
 
 export type JobQueue = {
-  /** Creates the queues; call before send/work. */
-  start(): Promise<void>;
+  /**
+   * Installs pg-boss and creates missing queues (under an advisory lock: processes starting
+   * together take turns); call before send/work. `writeSettings` (worker processes and
+   * `migrate`: one writer) also brings the stored settings of existing queues to this
+   * process's; otherwise (web processes) a stored setting that differs is only reported:
+   * a warning naming it and the `dargah_queue_setting_differs` metric.
+   */
+  start(options?: { writeSettings?: boolean }): Promise<void>;
+  /** Stored settings that differ from this process's definitions (found by the last start). */
+  differences(): QueueSettingDifference[];
   define<T extends object>(definition: QueueDefinition, handler: Handler<T>): void;
   /** A queue whose jobs are handled a batch at a time (work: pg-boss's batch; runDue: up to 50). */
   defineBatch<T extends object>(definition: QueueDefinition, handler: BatchHandler<T>): void;
@@ -46,11 +95,18 @@ export type JobQueue = {
    */
   runDue(name: string, options?: { includeFuture?: boolean }): Promise<number>;
   depth(name: string): Promise<number>;
-  stop(): Promise<void>;
+  /** Stops polling and waits up to `timeoutMs` (default 5 s) for the jobs in hand to finish. */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
   boss: PgBoss;
 };
 
-export function createJobQueue(options: { database: Database; schema: string; logger: Logger }): JobQueue {
+export function createJobQueue(options: {
+  database: Database;
+  schema: string;
+  logger: Logger;
+  /** Counts each stored setting that differs from this process's (dargah_queue_setting_differs). */
+  metrics?: Pick<Metrics, 'queueSettingDiffers'>;
+}): JobQueue {
   const { database, logger } = options;
   const boss = new PgBoss({
     db: { executeSql: database.executeSql },
@@ -59,17 +115,56 @@ export function createJobQueue(options: { database: Database; schema: string; lo
     supervise: true,
     schedule: true,
     migrate: true,
+    superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
   });
+  // Errors of pg-boss's own loops (a lost connection during maintenance or a poll): logged,
+  // and the loop goes on. Without a listener an 'error' event would end the process.
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   const definitions = new Map<string, { definition: QueueDefinition; handler: BatchHandler<any> }>();
   let started = false;
+  let differences: QueueSettingDifference[] = [];
+
+  const settingsOf = (definition: QueueDefinition): Record<QueueSetting, unknown> => ({
+    retryLimit: definition.retryLimit,
+    retryDelay: definition.retryDelaySeconds,
+    retryBackoff: definition.retryBackoff,
+    retryDelayMax: definition.retryDelayMaxSeconds ?? null,
+    expireInSeconds: definition.expireInSeconds ?? null,
+    heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
+    deadLetter: definition.deadLetter ?? null,
+  });
+  const queueOptionsOf = (definition: QueueDefinition) => ({
+    retryLimit: definition.retryLimit,
+    retryDelay: definition.retryDelaySeconds,
+    retryBackoff: definition.retryBackoff,
+    ...(definition.retryDelayMaxSeconds ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
+    ...(definition.expireInSeconds ? { expireInSeconds: definition.expireInSeconds } : {}),
+    // Every queue has a heartbeat: a dead worker's jobs come back within a minute.
+    heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
+    ...(definition.deadLetter ? { deadLetter: definition.deadLetter } : {}),
+  });
+  /** The settings stored for a queue that differ from its definition here. */
+  const compare = (definition: QueueDefinition, stored: Record<string, unknown>): QueueSettingDifference[] => {
+    const mine = settingsOf(definition);
+    return QUEUE_SETTINGS.filter((k) => mine[k] !== null && (stored[k] ?? null) !== mine[k]).map((setting) => ({
+      queue: definition.name,
+      setting,
+      stored: stored[setting] ?? null,
+      configured: mine[setting],
+    }));
+  };
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-  const toQueueJob = (job: Job<object>): QueueJob<object> => ({
-    id: job.id,
-    data: job.data,
-    retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0,
-  });
+  const toQueueJob = (job: Job<object>): QueueJob<object> => {
+    const meta = job as unknown as { retryCount?: number; retryLimit?: number };
+    return {
+      id: job.id,
+      data: job.data,
+      retryCount: meta.retryCount ?? 0,
+      ...(typeof meta.retryLimit === 'number' ? { retryLimit: meta.retryLimit } : {}),
+    };
+  };
 
   /**
    * Runs a batch through its handler and returns the ids of the jobs that failed, with why
@@ -91,23 +186,43 @@ export function createJobQueue(options: { database: Database; schema: string; lo
 
   return {
     boss,
-    async start() {
+    async start(startOptions = {}) {
       if (started) return;
-      await boss.start();
-      for (const { definition } of definitions.values()) {
-        const queueOptions = {
-          retryLimit: definition.retryLimit,
-          retryDelay: definition.retryDelaySeconds,
-          retryBackoff: definition.retryBackoff,
-          ...(definition.retryDelayMaxSeconds ? { retryDelayMax: definition.retryDelayMaxSeconds } : {}),
-          ...(definition.expireInSeconds ? { expireInSeconds: definition.expireInSeconds } : {}),
-        };
-        const existing = await boss.getQueue(definition.name);
-        if (existing) await boss.updateQueue(definition.name, queueOptions);
-        else await boss.createQueue(definition.name, queueOptions);
+      const write = startOptions.writeSettings ?? true;
+      // Installing pg-boss's schema and creating queues race when several processes start on
+      // an empty database: they take turns.
+      differences = await database.withLock('job-queue', async () => {
+        await boss.start();
+        const found: QueueSettingDifference[] = [];
+        // A dead-letter queue must exist before the queue that names it.
+        const ordered = [...definitions.values()].map((e) => e.definition).sort((a, b) => Number(!!a.deadLetter) - Number(!!b.deadLetter));
+        for (const definition of ordered) {
+          const existing = await boss.getQueue(definition.name);
+          if (!existing) {
+            await boss.createQueue(definition.name, queueOptionsOf(definition));
+            continue;
+          }
+          const differs = compare(definition, existing as unknown as Record<string, unknown>);
+          if (differs.length === 0) continue;
+          if (write) {
+            await boss.updateQueue(definition.name, queueOptionsOf(definition));
+            logger.info({ queue: definition.name, settings: differs }, 'queue settings updated');
+          } else {
+            found.push(...differs);
+          }
+        }
+        return found;
+      });
+      for (const d of differences) {
+        logger.warn(
+          { queue: d.queue, setting: d.setting, stored: d.stored, configured: d.configured },
+          `queue ${d.queue}: stored ${d.setting} (${String(d.stored)}) differs from this process's (${String(d.configured)}); the stored one applies — start every process with the same settings`,
+        );
+        options.metrics?.queueSettingDiffers.set({ queue: d.queue, setting: d.setting }, 1);
       }
       started = true;
     },
+    differences: () => differences,
     define<T extends object>(definition: QueueDefinition, handler: Handler<T>) {
       // A single-job handler is a batch handler that runs its jobs one after the other.
       const batch: BatchHandler<T> = async (jobs) => {
@@ -156,6 +271,8 @@ export function createJobQueue(options: { database: Database; schema: string; lo
             // While fetches come back full there is a backlog: fetch again at once instead of
             // waiting for the next poll (else a poller does at most batchSize jobs per interval).
             burstWhenBatchFull: true,
+            // Each job's own retry limit reaches the handler (it decides "last attempt" by it).
+            includeMetadata: true,
             // pg-boss settles the batch in two statements: the completed jobs, the failed ones (each with its error).
             perJobResults: true as const,
           },
@@ -197,8 +314,8 @@ export function createJobQueue(options: { database: Database; schema: string; lo
       const q = await boss.getQueue(name);
       return q ? (q as unknown as { queuedCount?: number }).queuedCount ?? 0 : 0;
     },
-    async stop() {
-      if (started) await boss.stop({ graceful: true, timeout: 5000 } as any);
+    async stop(stopOptions = {}) {
+      if (started) await boss.stop({ graceful: true, timeout: stopOptions.timeoutMs ?? 5000 } as any);
       started = false;
     },
   };

@@ -66,9 +66,21 @@ export function findSms(db: Queryable, id: string) {
 const redactedBodyClause = sql<string>`coalesce(redacted_body, body)`;
 const redactedAtClause = (at: Date) => sql<Date | null>`CASE WHEN redacted_body IS NULL THEN NULL ELSE coalesce(redacted_at, ${at}::timestamptz) END`;
 
-/** Marks a message sent; `redact` (a real gateway) replaces a secret's text in the same statement. */
-export async function markSmsSent(db: Queryable, id: string, provider: string, providerMessageId: string | null, at: Date, redact: boolean) {
-  await db
+// Allowed status changes, guarded in the statements below (an attempt that comes back late
+// must not undo what another settled):
+//   queued | failed        → sent | failed | dead
+//   dead                   → sent (a gateway accepted it after all: it is delivered)
+//                          → queued (staff resend, requeueDeadSms)
+//   sent                   → nothing
+const SENDABLE = ['queued', 'failed', 'dead'] as const;
+const FAILABLE = ['queued', 'failed'] as const;
+
+/**
+ * Marks a message sent; `redact` (a real gateway) replaces a secret's text in the same
+ * statement. False when it was sent already.
+ */
+export async function markSmsSent(db: Queryable, id: string, provider: string, providerMessageId: string | null, at: Date, redact: boolean): Promise<boolean> {
+  const r = await db
     .updateTable('sms_messages')
     .set((eb) => ({
       status: 'sent',
@@ -80,12 +92,17 @@ export async function markSmsSent(db: Queryable, id: string, provider: string, p
       ...(redact ? { body: redactedBodyClause, redacted_at: redactedAtClause(at) } : {}),
     }))
     .where('id', '=', id)
-    .execute();
+    .where('status', 'in', SENDABLE)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
-/** Records a failed attempt; a dead message (nobody will send it) loses its secret at once. */
-export async function markSmsFailed(db: Queryable, id: string, provider: string, error: string, dead: boolean, at: Date) {
-  await db
+/**
+ * Records a failed attempt; a dead message (nobody will send it) loses its secret at once.
+ * False (nothing changed) when the message is sent or dead already: a late failure.
+ */
+export async function markSmsFailed(db: Queryable, id: string, provider: string, error: string, dead: boolean, at: Date): Promise<boolean> {
+  const r = await db
     .updateTable('sms_messages')
     .set((eb) => ({
       status: dead ? 'dead' : 'failed',
@@ -95,7 +112,20 @@ export async function markSmsFailed(db: Queryable, id: string, provider: string,
       ...(dead ? { body: redactedBodyClause, redacted_at: redactedAtClause(at) } : {}),
     }))
     .where('id', '=', id)
-    .execute();
+    .where('status', 'in', FAILABLE)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** A message whose delivery job failed for good goes to the dead-letter list, unless it was sent. */
+export async function markSmsDeadIfUndelivered(db: Queryable, id: string, error: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('sms_messages')
+    .set({ status: 'dead', last_error: error, body: redactedBodyClause, redacted_at: redactedAtClause(at) })
+    .where('id', '=', id)
+    .where('status', 'in', FAILABLE)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Redacts the secret messages still in clear that were enqueued before `before`; returns how many. */

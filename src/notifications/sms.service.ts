@@ -7,7 +7,7 @@ import type { Queryable } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { maskMobile } from '../identity/mobile.js';
 import { ok, type Result } from '../identity/result.js';
-import type { JobQueue, QueueDefinition } from '../jobs/queue.js';
+import { expiryFor, HEARTBEAT_SECONDS, type JobQueue, type QueueDefinition } from '../jobs/queue.js';
 import type { Metrics } from '../observability/metrics.js';
 import { fail, type Failure } from '../shared/failure.js';
 import { type Lang, type MessageKey, type MessageParams, t } from '../web/i18n.js';
@@ -19,6 +19,7 @@ import {
   insertSms,
   insertSmsMany,
   listDeadSms,
+  markSmsDeadIfUndelivered,
   markSmsFailed,
   markSmsSent,
   redactSecretSmsBefore,
@@ -30,15 +31,37 @@ import {
 
 export type SmsTemplate = Extract<MessageKey, `sms.${string}`>;
 
-/** The delivery queue with its default retry settings (SMS_RETRY_* in config override them). */
+/**
+ * Where a delivery job goes when pg-boss fails it for good without the handler having
+ * decided (its last attempt expired, or its worker died on it): its handler marks the
+ * message dead, so that nothing ends neither sent, retrying nor in the dead-letter list.
+ */
+export const SMS_DEAD_QUEUE = {
+  name: 'sms-deliver-dead',
+  retryLimit: 10,
+  retryDelaySeconds: 30,
+  retryBackoff: true,
+  retryDelayMaxSeconds: 600,
+  expireInSeconds: 120,
+  heartbeatSeconds: HEARTBEAT_SECONDS,
+};
+
+/**
+ * The delivery queue with its default retry settings (SMS_RETRY_* in config override them).
+ * Its expiry is derived from the worker batch size and the send timeout (see createSmsService).
+ */
 export const SMS_QUEUE = {
   name: 'sms-deliver',
   retryLimit: 8,
   retryDelaySeconds: 5,
   retryBackoff: true,
   retryDelayMaxSeconds: 1800,
-  expireInSeconds: 60,
+  heartbeatSeconds: HEARTBEAT_SECONDS,
+  deadLetter: SMS_DEAD_QUEUE.name,
 };
+
+/** A send that has not answered this long after the provider's own timeout is given up (ms). */
+const SEND_GRACE_MS = 1000;
 
 export type SmsRetrySettings = { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
 
@@ -74,10 +97,35 @@ export function createSmsService(deps: {
   retry?: SmsRetrySettings;
   /** How long a secret may stay in clear whatever happens (SMS_SECRET_RETENTION_SECONDS). */
   secretRetentionSeconds?: number;
+  /** The longest one send may take (SMS_TIMEOUT_MS): a send still waiting then is given up. */
+  sendTimeoutMs?: number;
+  /** Jobs a worker takes at once (WORKER_BATCH_SIZE): they are sent one after the other. */
+  batchSize?: number;
 }) {
   const { db, queue, provider, metrics, logger, clock } = deps;
   const retentionMs = (deps.secretRetentionSeconds ?? 3600) * 1000;
-  const definition: QueueDefinition = { ...SMS_QUEUE, ...deps.retry };
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
+  // A job must outlive the whole batch it is part of, each send at its longest: it can then
+  // never expire (and be claimed again) while its handler runs. A dead worker's jobs come
+  // back through the heartbeat instead, long before this expiry.
+  const definition: QueueDefinition = {
+    ...SMS_QUEUE,
+    ...deps.retry,
+    expireInSeconds: expiryFor(deps.batchSize ?? 50, (sendTimeoutMs + SEND_GRACE_MS) / 1000),
+  };
+
+  /** The provider's answer, or a retry once the send timeout (and a grace) has passed. */
+  async function sendBounded(message: { to: string; text: string; idempotencyKey: string }) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Awaited<ReturnType<SmsProvider['send']>>>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'retry', reason: `${provider.name}:timeout` }), sendTimeoutMs + SEND_GRACE_MS);
+    });
+    try {
+      return await Promise.race([provider.send(message), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   const service = {
     render(lang: Lang, template: SmsTemplate, params: MessageParams): string {
@@ -136,21 +184,25 @@ export function createSmsService(deps: {
         return stored;
       });
     },
-    /** Delivers one stored message; throws to ask the queue for a retry. */
-    async deliver(smsId: string, retryCount: number): Promise<void> {
+    /**
+     * Delivers one stored message; throws to ask the queue for a retry. `retryLimit` is the
+     * job's own (stored with it), so "last attempt" agrees with the queue whatever this
+     * process's settings say.
+     */
+    async deliver(smsId: string, retryCount: number, retryLimit: number = definition.retryLimit): Promise<void> {
       const sms = await findSms(db, smsId);
       if (!sms || sms.status === 'sent' || sms.status === 'dead') return;
       if (sms.redacted_at) {
         // Its secret was purged before a delivery went through: the masked text is of no use,
         // and the code has long expired. The person asks for a new one.
-        await markSmsFailed(db, smsId, provider.name, 'secret_redacted_before_delivery', true, clock());
+        if (!(await markSmsFailed(db, smsId, provider.name, 'secret_redacted_before_delivery', true, clock()))) return;
         metrics.smsDelivered.inc({ provider: provider.name, result: 'dead' });
         logger.warn({ smsId, to: maskMobile(sms.to_mobile), provider: provider.name }, 'secret sms redacted before delivery; not sent');
         return;
       }
       let result: Awaited<ReturnType<SmsProvider['send']>>;
       try {
-        result = await provider.send({ to: sms.to_mobile, text: sms.body, idempotencyKey: sms.idempotency_key });
+        result = await sendBounded({ to: sms.to_mobile, text: sms.body, idempotencyKey: sms.idempotency_key });
       } catch (error) {
         // A provider is meant to answer with values; a defect still must not lose the message.
         logger.error({ err: error, smsId, provider: provider.name }, 'sms provider threw');
@@ -162,8 +214,12 @@ export function createSmsService(deps: {
         metrics.smsDelivered.inc({ provider: provider.name, result: 'sent' });
         return;
       }
-      const last = result.kind === 'rejected' || retryCount >= definition.retryLimit;
-      await markSmsFailed(db, smsId, provider.name, result.reason, last, clock());
+      const last = result.kind === 'rejected' || retryCount >= retryLimit;
+      if (!(await markSmsFailed(db, smsId, provider.name, result.reason, last, clock()))) {
+        // Another attempt settled it meanwhile (sent, or dead): a late failure changes nothing.
+        logger.info({ smsId, provider: provider.name, reason: result.reason }, 'late sms failure ignored: already settled');
+        return;
+      }
       metrics.smsDelivered.inc({ provider: provider.name, result: last ? 'dead' : 'retry' });
       logger.warn({ smsId, to: maskMobile(sms.to_mobile), provider: provider.name, reason: result.reason, dead: last }, 'sms not delivered');
       if (!last) throw new Error(`sms delivery failed: ${result.reason}`);
@@ -241,7 +297,14 @@ export function createSmsService(deps: {
     /** When the gateway accepted the message enqueued with `idempotencyKey` (a code's validity runs from then). */
     deliveredAt: (idempotencyKey: string) => findSentAt(db, idempotencyKey),
   };
-  queue.define<{ smsId: string }>(definition, (job) => service.deliver(job.data.smsId, job.retryCount));
+  queue.define<{ smsId: string }>(definition, (job) => service.deliver(job.data.smsId, job.retryCount, job.retryLimit));
+  // The last attempt failed without the handler's say (expired, worker lost): dead-letter list.
+  queue.define<{ smsId: string }>(SMS_DEAD_QUEUE, async (job) => {
+    if (await markSmsDeadIfUndelivered(db, job.data.smsId, 'attempts_exhausted', clock())) {
+      metrics.smsDelivered.inc({ provider: provider.name, result: 'dead' });
+      logger.warn({ smsId: job.data.smsId }, 'sms delivery job failed for good; message moved to the dead-letter list');
+    }
+  });
   metrics.sources.queueDepth.set(SMS_QUEUE.name, () => queue.depth(SMS_QUEUE.name));
   return service;
 }

@@ -95,6 +95,12 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    queueSettingDiffers: new Gauge({
+      name: 'dargah_queue_setting_differs',
+      help: "1 when a queue setting stored in the database differs from this process's configuration (found at start; the stored one applies)",
+      labelNames: ['queue', 'setting'] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: 'dargah_rate_limited_total',
       help: 'Requests refused by a rate limit',

@@ -4,15 +4,15 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { CliCommand } from '../cli.js';
 import type { Config } from '../config.js';
-import { openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { databaseOptionsOf, openDatabase } from '../db/database.js';
+import { migrateDatabase } from '../db/migrate.js';
 import { createSecrets, resolveSecretKey } from '../security/secrets.js';
 import { createSsoService, type SsoService } from './sso.service.js';
 
 async function withSso<T>(config: Config, run: (sso: SsoService) => Promise<T>): Promise<T> {
-  const database = await openDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  const database = await openDatabase(databaseOptionsOf(config));
   try {
-    await migrateToLatest(database.db);
+    await migrateDatabase(database, config.databaseSchema);
     const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
     return await run(createSsoService({ db: database.db, config, secrets, clock: () => new Date(), logger: pino({ level: 'silent' }) }));
   } finally {
