@@ -9,6 +9,10 @@ export type PortalSession = {
   accountId: string;
   /** A forced password change is pending: no service opens until it is done. */
   mustChangePassword: boolean;
+  /** When the person signed in (proved who they are) for this session. */
+  signedInAt: Date;
+  /** How: `password`, `temporary_password`, `sms_code` (later passkeys). */
+  authMethod: string;
 };
 
 export interface PortalSignIn {

@@ -67,6 +67,7 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
           redirect_uri_required: 'at least one --redirect-uri is needed',
           uri_invalid: e.code === 'uri_invalid' ? `${e.uri}: ${e.reason}` : '',
           secret_too_short: 'the secret must have at least 32 characters',
+          pairwise_hosts: 'a pairwise service needs all its --redirect-uri on one host',
         }[e.code];
         io.err(`clients add: ${why}`);
         return 1;

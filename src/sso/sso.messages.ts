@@ -1,6 +1,10 @@
 // Text of the single sign-on pages: sign-in for a service, consent, sign-out, errors.
 export const ssoMessages = {
   fa: {
+    'sso.acr_title': 'این سامانه احراز هویت حضوری می‌خواهد',
+    'sso.acr_text': 'سامانه «{client}» فقط برای حساب‌هایی باز می‌شود که هویت دارنده آن‌ها در شعبه و به‌صورت حضوری تأیید شده است. هویت شما هنگام فعال‌سازی حساب به‌صورت برخط (با استعلام از سامانه‌های ثبت احوال و مالکیت تلفن همراه) تأیید شده است.',
+    'sso.acr_branch': 'برای استفاده از این سامانه با کارت ملی به یکی از شعبه‌های سازمان بروید تا هویت شما حضوری تأیید شود؛ پس از آن دوباره از سامانه وارد شوید.',
+    'sso.acr_back': 'بازگشت به سامانه',
     'sso.signin_title': 'ورود با حساب کاربری مرکزی',
     'sso.signin_intro': 'برای ورود به «{client}» با نام کاربری و گذرواژه حساب کاربری مرکزی وارد شوید. با یک بار ورود، سامانه‌های دیگر سازمان هم بدون گذرواژه باز می‌شوند.',
     'sso.username': 'نام کاربری (کد ملی)',
@@ -34,6 +38,10 @@ export const ssoMessages = {
     'sso.password_change_first': 'پیش از ورود به سامانه‌ها باید گذرواژه خود را عوض کنید.',
   },
   en: {
+    'sso.acr_title': 'This service needs your identity checked in person',
+    'sso.acr_text': '“{client}” opens only for accounts whose holder’s identity was verified in person at a branch. Your identity was verified online (against the civil registry and mobile ownership records) when your account was activated.',
+    'sso.acr_branch': 'To use this service, visit one of the organization’s branches with your national card to have your identity verified in person; then sign in to the service again.',
+    'sso.acr_back': 'Back to the service',
     'sso.signin_title': 'Sign in with your central account',
     'sso.signin_intro': 'To open “{client}”, sign in with the username and password of your central account. Once signed in, the organization’s other services open without a password.',
     'sso.username': 'Username (national code)',

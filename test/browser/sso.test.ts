@@ -121,7 +121,7 @@ async function service(title: string) {
         firstParty: o.firstParty,
       });
       assert.ok(r.ok, 'the service is registered');
-      config = await oidc.discovery(new URL(env.issuer), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+      config = await oidc.discovery(new URL(env.issuer), clientId, SECRET, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
