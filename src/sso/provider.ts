@@ -62,42 +62,33 @@ export function createProvider(deps: ProviderDeps): Provider {
   const policy = interactionPolicy.base();
   const login = policy.get('login')!;
 
-  // A browser signed in to the portal is signed in for the services too: before the login
-  // checks run, the provider session takes the portal sign-in (its account, its real time
-  // of authentication, its methods and level). So `prompt=none` succeeds for a signed-in
-  // person, and `max_age` and `prompt=login` are judged against the real sign-in time.
-  const synced = new WeakMap<object, Promise<PortalLogin | undefined>>();
-  const syncWithPortal = (ctx: KoaContextWithOIDC) => {
-    let done = synced.get(ctx);
-    if (!done) {
-      done = (async () => {
-        const portal = await deps.portalAccount(ctx.req);
-        const session = ctx.oidc.session;
-        if (!portal || !session || ctx.oidc.result?.login) return portal;
-        const same = session.accountId === portal.accountId;
-        if (!session.accountId || (same && portal.authTime > (session.loginTs ?? 0))) {
-          session.loginAccount({ accountId: portal.accountId, loginTs: portal.authTime, amr: portal.amr, acr: await deps.assurance(portal.accountId) });
-        }
-        return portal;
-      })();
-      synced.set(ctx, done);
-    }
-    return done;
+  // A browser signed in to the portal is signed in for the services too: as an authorization
+  // request loads the provider session, the session takes the portal sign-in (its account,
+  // its real time of authentication, its methods and level), before the account, the grant
+  // and the checks are read. So `prompt=none` succeeds for a signed-in person, and
+  // `max_age` and `prompt=login` are judged against the real sign-in time.
+  const portals = new WeakMap<object, Promise<PortalLogin | undefined>>();
+  const portalOf = (ctx: KoaContextWithOIDC) => {
+    let p = portals.get(ctx);
+    if (!p) portals.set(ctx, (p = deps.portalAccount(ctx.req)));
+    return p;
   };
-  for (const check of login.checks) {
-    const run = check.check;
-    check.check = async (ctx) => {
-      await syncWithPortal(ctx);
-      return run(ctx);
-    };
-  }
+  const adoptPortalSignIn = async (ctx: KoaContextWithOIDC, session: InstanceType<Provider['Session']>) => {
+    const portal = await portalOf(ctx);
+    if (!portal) return;
+    const same = session.accountId === portal.accountId;
+    if (session.accountId && !(same && portal.authTime > (session.loginTs ?? 0))) return;
+    session.loginAccount({ accountId: portal.accountId, loginTs: portal.authTime, amr: portal.amr, acr: await deps.assurance(portal.accountId) });
+    // Saved (and its cookie set) at the end of the request like any changed session.
+    Reflect.defineProperty(session, 'touched', { writable: true, value: true });
+  };
 
   // The provider session counts only while the same person is signed in to the portal:
   // signing out of the portal (or signing in as someone else) asks for a login again.
   login.checks.add(
     new Check('portal_session', 'the portal session ended or belongs to another account', async (ctx) => {
-      const portal = await syncWithPortal(ctx);
       if (ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const portal = await portalOf(ctx);
       return portal !== undefined && portal.accountId === ctx.oidc.session?.accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
   );
@@ -109,7 +100,6 @@ export function createProvider(deps: ProviderDeps): Provider {
       'the requested assurance level is not met by this account',
       'unmet_authentication_requirements',
       async (ctx) => {
-        await syncWithPortal(ctx);
         const requested = requestedAcrs(ctx.oidc.params?.acr_values);
         if (requested.length === 0 || !ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
         return acrSatisfies(ctx.oidc.session.acr, requested) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
@@ -136,7 +126,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // the same on every server and across restarts.
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) => deps.pairwiseSubject(String(client.sectorIdentifier ?? client.clientId), accountId),
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    // The ID token also says how the person signed in (amr) and how their identity was verified (acr).
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, scope === 'openid' ? [...claims, 'acr', 'amr'] : [...claims]])),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       id_token_signed_response_alg: 'RS256',
@@ -242,6 +233,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
+  const Session = provider.Session;
+  const loadSession = Session.get.bind(Session);
+  Session.get = async (ctx) => {
+    const session = await loadSession(ctx);
+    if ((ctx as KoaContextWithOIDC).oidc?.route === 'authorization') await adoptPortalSignIn(ctx as KoaContextWithOIDC, session);
+    return session;
+  };
   // Host and scheme are pinned to PUBLIC_URL by the mount (X-Forwarded-* set there).
   provider.proxy = true;
   return provider;
