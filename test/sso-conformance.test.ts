@@ -44,7 +44,7 @@ async function authorize(config: oidc.Configuration, a: Agent, extra: Record<str
 }
 
 const asksForPassword = (body: string) => /name="password"/.test(body);
-const formAction = (body: string) => new URL(/<form method="post" action="([^"]+)" class="card signin-form"/.exec(body)![1]!.replace(/&amp;/g, '&'), env.issuer).href;
+const formAction = (body: string) => new URL(/<form method="post" action="(\/interaction\/[^"]+)"/.exec(body)![1]!, env.issuer).href;
 
 async function signInOnPage(a: Agent, page: { body: string }, who: TestAccount) {
   return a.follow(await a.post(formAction(page.body), { username: who.nationalCode, password: who.password }));
