@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
+import { recordAudit } from '../src/audit/audit.js';
 import { ACR } from '../src/sso/assurance.js';
 import { addAccount, agent, createSsoTestEnv, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
 import { lastCodeTo } from './support.js';
@@ -207,6 +208,16 @@ describe('acr and amr', () => {
     const back = await signInOnPage(a, res, atBranch);
     const claims = (await tokensFrom(config, back.left, verifier, state)).claims()!;
     assert.equal(claims.acr, ACR.branch);
+
+    // Registered online, then activated by branch staff (the back office's audit event).
+    const activated = await addAccount(env.platform);
+    await env.platform.db.transaction().execute((trx) =>
+      recordAudit(trx, { actorType: 'staff', accountId: activated.id, event: 'backoffice.account_activated', data: { documents: ['national_card'] }, ip: null, at: new Date() }),
+    );
+    const b = agent(env.issuer);
+    const flow = await authorize(config, b, { acr_values: `${ACR.registries} ${ACR.branch}` });
+    const done = await signInOnPage(b, flow.res, activated);
+    assert.equal((await tokensFrom(config, done.left, flow.verifier, flow.state)).claims()!.acr, ACR.branch);
   });
 });
 

@@ -147,13 +147,23 @@ export function createSsoQueries(db: Queryable) {
     // --- accounts (read only) -------------------------------------------------------
     /**
      * Whether the account's identity was verified in person at a branch: created at a
-     * branch, or activated there by staff (the back office's audit event, in the same
-     * transaction as the activation). Otherwise it was verified online (registries).
+     * branch, activated there by staff (the back office's audit event, in the same
+     * transaction as the activation), or a foreign national whose documents staff recorded
+     * at a branch before the registration. Otherwise it was verified online (registries).
      */
     async verifiedAtBranch(accountId: string): Promise<boolean> {
       if (!UUID.test(accountId)) return false;
-      const account = await db.selectFrom('accounts').select('origin').where('id', '=', accountId).executeTakeFirst();
-      if (account?.origin === 'branch') return true;
+      const account = await db.selectFrom('accounts').select(['origin', 'foreign_national_id']).where('id', '=', accountId).executeTakeFirst();
+      if (!account) return false;
+      if (account.origin === 'branch') return true;
+      if (account.foreign_national_id) {
+        const seen = await db
+          .selectFrom('foreign_national_preregistrations')
+          .select('foreign_national_id')
+          .where('foreign_national_id', '=', account.foreign_national_id)
+          .executeTakeFirst();
+        if (seen) return true;
+      }
       const activated = await db
         .selectFrom('audit_events')
         .select('id')
