@@ -313,7 +313,7 @@ export function CodeEnterPage(props: {
           errors={errors} maxlength={10} />
         <div class="actions">
           <SubmitButton label={ctx.t('signin.code_submit')} />
-          <a href="/signin/code" safe>
+          <a href={methodLinks(props.next).code} safe>
             {ctx.t('signin.code_again')}
           </a>
         </div>
