@@ -99,6 +99,14 @@ describe('the command line beside a portal on the embedded database', () => {
     assert.match(listed.out, /late-service/);
   });
 
+  test('clients remove goes to the running portal: the service is refused at once', async () => {
+    assert.equal((await cli(env, 'clients', 'add', '--id', 'short-lived', '--redirect-uri', 'http://127.0.0.1:9/cb', '--secret', SECRET)).code, 0);
+    const removed = await cli(env, 'clients', 'remove', '--id', 'short-lived');
+    assert.equal(removed.code, 0, removed.err);
+    const res = await fetch(`${issuer}/oidc/auth?client_id=short-lived&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${'x'.repeat(43)}&code_challenge_method=S256`, { redirect: 'manual' });
+    assert.equal(res.status, 400, 'an unknown client gets the error page, no redirect');
+  });
+
   test('keys rotate and staff add run in the portal; the new key is published at once', async () => {
     const before = (await (await fetch(`${issuer}/oidc/jwks`)).json()) as { keys: { kid: string }[] };
     const rotated = await cli(env, 'keys', 'rotate');
