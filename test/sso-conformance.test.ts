@@ -313,6 +313,9 @@ describe('subjects, grants and client authentication', () => {
     assert.doesNotMatch(next.res.body, /name="decision"/);
     const fresh = await tokensFrom(config, next.res.left, next.verifier, next.state);
     assert.ok(fresh.access_token);
+    // Not even when the service itself asks for it.
+    const asked = await authorize(config, a, { prompt: 'consent' });
+    assert.ok(asked.res.left?.searchParams.get('code'), `prompt=consent: expected the service, got ${asked.res.status}`);
   });
 
   test('the token endpoint accepts only the registered authentication method', async () => {

@@ -185,6 +185,8 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
       return signInPage(request, reply, d);
     }
     if (d.prompt.name === 'consent') {
+      // The organization's own services never show a consent page (also with prompt=consent).
+      if ((await sso.clients.get(String(d.params.client_id)))?.firstParty) return grantConsent(request, reply, d);
       const scopes = String(d.params.scope ?? 'openid').split(' ').filter((s) => s in SCOPE_LABELS);
       return sendPage(reply, SsoConsentPage({ ctx: ctxOf(request, reply), uid: d.uid, clientName: name, scopes }));
     }
@@ -212,21 +214,25 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
         const url = await provider().interactionResult(request.raw, reply.raw, { error: 'access_denied', error_description: 'the person did not allow access' }, { mergeWithLastSubmission: false });
         return reply.redirect(url, 303);
       }
-      const accountId = d.session?.accountId;
-      if (!accountId) return expired(request, reply);
-      const p = provider();
-      const grant = d.grantId ? await p.Grant.find(d.grantId) : new p.Grant({ accountId, clientId: String(d.params.client_id) });
-      if (!grant) return expired(request, reply);
-      const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-      const grantId = await grant.save();
-      const url = await p.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
-      return reply.redirect(url, 303);
+      return grantConsent(request, reply, d);
     }
     return expired(request, reply);
   });
+
+  /** What the service asked for is granted (the person allowed it, or the service is first-party). */
+  async function grantConsent(request: FastifyRequest, reply: FastifyReply, d: Details) {
+    const accountId = d.session?.accountId;
+    if (!accountId) return expired(request, reply);
+    const p = provider();
+    const grant = (d.grantId ? await p.Grant.find(d.grantId) : undefined) ?? new p.Grant({ accountId, clientId: String(d.params.client_id) });
+    const missing = d.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    const url = await p.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return reply.redirect(url, 303);
+  }
 
   // "Cancel": the service gets access_denied and the person goes back to it.
   app.get<{ Params: Params }>('/interaction/:uid/abort', async (request, reply) => {
