@@ -19,7 +19,7 @@ export interface PortalSignIn {
   /** The portal session of this browser request, if any. */
   current(request: FastifyRequest): Promise<PortalSession | undefined>;
   /** Checks the sign-in form and starts a portal session (sets its cookie on `reply`). */
-  signIn(request: FastifyRequest, reply: FastifyReply, form: { username: string; password: string }): Promise<Result<PortalSession, Failure>>;
+  signIn(request: FastifyRequest, reply: FastifyReply, form: { username: string; password: string; captcha?: unknown }): Promise<Result<PortalSession, Failure>>;
   /** Ends the portal session of this browser request (server side). */
   signOut(request: FastifyRequest): Promise<void>;
   /** `Set-Cookie` values that clear the portal session cookie in the browser. */

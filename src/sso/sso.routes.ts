@@ -141,7 +141,12 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
   }
 
   /** The one sign-in page (the same as /signin), posting to this interaction. */
-  async function signInPage(request: FastifyRequest, reply: FastifyReply, d: Details, o: { username?: string | undefined; errors?: ReturnType<typeof formErrors>; errorParams?: Record<string, string | number> | undefined; status?: number } = {}) {
+  async function signInPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    d: Details,
+    o: { username?: string | undefined; errors?: ReturnType<typeof formErrors>; errorParams?: Record<string, string | number> | undefined; status?: number; captcha?: boolean; triesLeft?: number | undefined } = {},
+  ) {
     const ctx = ctxOf(request, reply);
     const here = `/interaction/${d.uid}`;
     const page = SignInPage({
@@ -149,6 +154,8 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
       values: { username: o.username ?? loginHint(d) ?? '' },
       errors: o.errors ?? {},
       errorParams: o.errorParams,
+      captcha: o.captcha ?? false,
+      triesLeft: o.triesLeft,
       next: here,
       entry: {
         action: here,
@@ -200,10 +207,18 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
     if (d.prompt.name === 'login') {
       const username = typeof body.username === 'string' ? toLatinDigits(body.username.trim()) : '';
       const password = typeof body.password === 'string' ? body.password : '';
-      const result = await portal.signIn(request, reply, { username, password });
+      const result = await portal.signIn(request, reply, { username, password, captcha: body.captcha });
       if (!result.ok) {
         if (result.error.retryAfterSeconds !== undefined) reply.header('retry-after', String(result.error.retryAfterSeconds));
-        return signInPage(request, reply, d, { username, errors: formErrors(result.error), errorParams: result.error.params, status: STATUS_OF[result.error.kind] });
+        return signInPage(request, reply, d, {
+          username,
+          errors: formErrors(result.error),
+          errorParams: result.error.params,
+          status: STATUS_OF[result.error.kind],
+          // As on /signin: the captcha when the account-wide guard asks for it, the tries left.
+          captcha: result.error.code === 'signin.captcha_required',
+          triesLeft: (result.error as { remainingTries?: number }).remainingTries,
+        });
       }
       // A forced change first; the change page brings the person back here.
       if (result.value.mustChangePassword) return reply.redirect(portal.passwordChangeUrl(`/interaction/${d.uid}`), 303);
