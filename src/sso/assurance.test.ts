@@ -17,5 +17,6 @@ test('amr of the sign-in methods (RFC 8176)', () => {
   assert.deepEqual(amrOf('password'), ['pwd']);
   assert.deepEqual(amrOf('temporary_password'), ['pwd']);
   assert.deepEqual(amrOf('sms_code'), ['sms']);
+  assert.deepEqual(amrOf('passkey'), ['swk', 'user']);
   assert.deepEqual(amrOf('something new'), []);
 });

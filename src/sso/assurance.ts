@@ -4,7 +4,7 @@
 //   - in person at a branch (staff checked the documents), which also satisfies a request
 //     for the online level.
 // amr (RFC 8176): how the person proved it is them this time: `pwd` (password), `sms`
-// (a one-time code sent to the registered mobile); `hwk`/`swk` for passkeys later.
+// (a one-time code sent to the registered mobile), `swk` + `user` (a passkey).
 export const ACR = {
   registries: 'urn:dargah:acr:registries',
   branch: 'urn:dargah:acr:branch',
@@ -39,10 +39,9 @@ export function amrOf(method: string): string[] {
       return ['pwd'];
     case 'sms_code':
       return ['sms'];
-    // Passkeys (another capability adds the method): a hardware-bound key `hwk`, a synced
-    // one `swk`, each with user verification.
-    case 'passkey_hardware':
-      return ['hwk', 'user'];
+    // A passkey (user verification required). The session records only that a passkey was
+    // used, not whether it was bound to one authenticator (`hwk`) or synced (`swk`): the
+    // weaker `swk` is said, never more than is known.
     case 'passkey':
       return ['swk', 'user'];
     default:
