@@ -167,7 +167,13 @@ describe('acr and amr', () => {
     assert.match(res.body, /class="vk-mount"/);
     assert.match(res.body, /id="tips-title"/);
     assert.match(res.body, /href="\/help\/registration"/);
-    assert.equal((res.body.match(/type="submit"/g) ?? []).length, 1);
+    const form = /<form method="post" action="\/interaction\/[^"]+" class="card signin-form"[\s\S]*?<\/form>/.exec(res.body)![0];
+    assert.equal((form.match(/type="submit"/g) ?? []).length, 1, 'the sign-in form has one submit button (API.md)');
+    assert.match(form, /name="username"/);
+    assert.match(form, /name="password"/);
+    // The passkey method (API.md) is offered too, and comes back to this service's login.
+    assert.match(res.body, /data-method="passkey"/);
+    assert.match(res.body, new RegExp(`<form method="get" action="/signin/passkey"><input type="hidden" name="next" value="/interaction/${uid}"`));
 
     const codePage = await a.get(`/signin/code?next=${encodeURIComponent(`/interaction/${uid}`)}`);
     assert.equal(codePage.status, 200);

@@ -36,7 +36,7 @@ async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>,
   if (!res.left && res.body.includes('name="password"')) {
     askedForPassword = true;
     assert.ok(who, 'the portal asked for a password');
-    res = await a.follow(await a.post(new URL(res.body.match(/action="([^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
+    res = await a.follow(await a.post(new URL(res.body.match(/<form method="post" action="(\/interaction\/[^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
   }
   assert.ok(res.left, `expected a redirect back to the service, got ${res.status}: ${res.body.slice(0, 300)}`);
   const tokens = await oidc.authorizationCodeGrant(config, res.left, { pkceCodeVerifier: verifier, expectedState: state });
