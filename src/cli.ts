@@ -9,12 +9,19 @@ import { SSO_COMMANDS } from './sso/sso.cli.js';
 import { lifecycleMarkdown } from './accounts/transitions.js';
 import { createBranchService } from './insured/branches.service.js';
 import { RegistryDataError } from './registries/index.js';
+import type { StaffService } from './backoffice/staff.service.js';
+import type { SsoService } from './sso/sso.service.js';
+import { EmbeddedDatabaseBusy, claimAdminSocket, runInHolder, type RemoteResult } from './cli.remote.js';
 
 export type CliIo = { out: (line: string) => void; err: (line: string) => void };
+/** A running portal's own services: a command sent to it (cli.remote.ts) uses these, never a database of its own. */
+export type PortalServices = { sso: SsoService; staff: Pick<StaffService, 'create'> };
 export type CliCommand = {
   usage: string;
   summary: string;
-  run(args: string[], ctx: { config: Config; io: CliIo }): Promise<number>;
+  /** May run inside a running portal (on the embedded database, the only way while one runs). */
+  inPortal?: boolean;
+  run(args: string[], ctx: { config: Config; io: CliIo; portal?: PortalServices | undefined }): Promise<number>;
 };
 
 export const COMMANDS: Record<string, CliCommand> = {
@@ -79,7 +86,8 @@ function help(io: CliIo) {
   io.out('\nConfiguration comes from the environment (see README).');
 }
 
-export async function runCli(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+/** The command an argument list names, and its own arguments; a number is an exit code. */
+function resolveCommand(argv: string[], io: CliIo): { name: string; command: CliCommand; rest: string[] } | number {
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
   const first = positionals[0];
   if (!first || argv.includes('--help') || argv.includes('-h') || first === 'help') {
@@ -93,6 +101,32 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
     io.err(`unknown command "${first}"; see --help`);
     return 2;
   }
+  return { name, command, rest: argv.slice(argv.indexOf(name.split(' ').at(-1)!) + 1) };
+}
+
+/**
+ * A command sent to this running portal (cli.remote.ts): it runs with the portal's own
+ * services, so its change is seen at once; commands that would open the database are refused.
+ */
+export async function runInPortal(argv: string[], config: Config, portal: PortalServices & { refresh(): Promise<void> }): Promise<RemoteResult> {
+  const result: RemoteResult = { code: 0, out: [], err: [] };
+  const io: CliIo = { out: (l) => result.out.push(l), err: (l) => result.err.push(l) };
+  const resolved = resolveCommand(argv, io);
+  if (typeof resolved === 'number') return { ...result, code: resolved };
+  if (!resolved.command.inPortal) {
+    io.err(`"${resolved.name}" cannot run while the portal is running on the embedded database in ${config.dataDir}: stop the portal, run the command, start the portal again`);
+    return { ...result, code: 1 };
+  }
+  result.code = await resolved.command.run(resolved.rest, { config, io, portal });
+  // New services and keys take effect in this portal now, not at the next periodic refresh.
+  await portal.refresh();
+  return result;
+}
+
+export async function runCli(argv: string[], io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+  const resolved = resolveCommand(argv, io);
+  if (typeof resolved === 'number') return resolved;
+  const { name, command, rest } = resolved;
   let config: Config;
   try {
     config = loadConfig();
@@ -103,6 +137,26 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
     }
     throw e;
   }
-  const rest = argv.slice(argv.indexOf(name.split(' ').at(-1)!) + 1);
-  return command.run(rest, { config, io });
+  if (config.databaseUrl) return command.run(rest, { config, io });
+  // The embedded database: through the portal that has it open, or alone while none does.
+  try {
+    const remote = await runInHolder(config.dataDir, argv);
+    if (remote) {
+      for (const line of remote.out) io.out(line);
+      for (const line of remote.err) io.err(line);
+      return remote.code;
+    }
+    const claim = await claimAdminSocket(config.dataDir, `the command "${name}"`);
+    try {
+      return await command.run(rest, { config, io });
+    } finally {
+      await claim.close();
+    }
+  } catch (e) {
+    if (e instanceof EmbeddedDatabaseBusy) {
+      io.err(`${e.message}; try again in a moment`);
+      return 1;
+    }
+    throw e;
+  }
 }

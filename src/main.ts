@@ -1,7 +1,8 @@
 // One entry for every process: `all` (web + workers, the default of npm start), `web`,
 // `worker` (scale-out job processing) and `cli`.
 import { buildApp } from './app.js';
-import { runCli } from './cli.js';
+import { runCli, runInPortal } from './cli.js';
+import { claimAdminSocket, EmbeddedDatabaseBusy, type AdminSocket } from './cli.remote.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { createPlatform, type Platform } from './platform.js';
@@ -42,8 +43,25 @@ async function main() {
   // A promise nobody awaited that failed (a lost connection in a background loop): logged, and
   // the process goes on — it recovers when the dependency returns; /readyz tells the balancer.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  // On the embedded database this process is its only user: commands come to it (cli.remote.ts).
+  let admin: AdminSocket | undefined;
+  if (!config.databaseUrl) {
+    try {
+      admin = await claimAdminSocket(config.dataDir, 'a portal that is starting');
+    } catch (e) {
+      if (!(e instanceof EmbeddedDatabaseBusy)) throw e;
+      console.error(`cannot start: ${e.message} in ${config.dataDir}. One process at a time may use the embedded database; set DATABASE_URL (PostgreSQL) to run several.`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   const platform = await createPlatform({ config, logger });
   const closers: (() => Promise<void>)[] = [];
+  if (admin) {
+    const socket = admin;
+    socket.serve((argv) => runInPortal(argv, config, { sso: platform.sso, staff: platform.staff, refresh: () => platform.sso.refresh() }));
+    closers.push(() => socket.close());
+  }
 
   if (mode === 'all' || mode === 'worker') {
     await startWorkers(platform);

@@ -17,7 +17,7 @@ let rp: Awaited<ReturnType<typeof relyingPartyServer>>;
 let person: TestAccount;
 
 async function clientConfig(clientId: string, secret = SECRET) {
-  return oidc.discovery(new URL(env.issuer), clientId, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(env.issuer), clientId, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 }
 
 /** Runs the code flow as `who` in browser `a`; returns the tokens (signing in when asked). */
@@ -36,7 +36,7 @@ async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>,
   if (!res.left && res.body.includes('name="password"')) {
     askedForPassword = true;
     assert.ok(who, 'the portal asked for a password');
-    res = await a.follow(await a.post(new URL(res.body.match(/action="([^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
+    res = await a.follow(await a.post(new URL(res.body.match(/<form method="post" action="(\/interaction\/[^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
   }
   assert.ok(res.left, `expected a redirect back to the service, got ${res.status}: ${res.body.slice(0, 300)}`);
   const tokens = await oidc.authorizationCodeGrant(config, res.left, { pkceCodeVerifier: verifier, expectedState: state });
@@ -194,7 +194,8 @@ describe('single sign-on protocol', () => {
 
   test('an unknown client or a wrong secret gets no tokens', async () => {
     const wrong = await clientConfig('payslip', 'wrong-secret-wrong-secret-wrong-secret-00');
-    await assert.rejects(oidc.refreshTokenGrant(wrong, 'whatever'), (e: any) => e.error === 'invalid_client');
+    // With client_secret_basic the refusal comes as a WWW-Authenticate challenge (RFC 6749 5.2).
+    await assert.rejects(oidc.refreshTokenGrant(wrong, 'whatever'), (e: any) => (e.error ?? e.cause?.[0]?.parameters?.error) === 'invalid_client');
   });
 
   test('a second service opens without a password; a third-party one asks for consent', async () => {

@@ -26,7 +26,8 @@ const sessions = new Map<string, Session>();
 const pending = new Map<string, Pending>();
 
 const insecure = new URL(PORTAL).protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : {};
-const config = await oidc.discovery(new URL(PORTAL), CLIENT_ID, CLIENT_SECRET, undefined, insecure);
+// The portal accepts only the registered method: client_secret_basic (openid-client defaults to post).
+const config = await oidc.discovery(new URL(PORTAL), CLIENT_ID, CLIENT_SECRET, oidc.ClientSecretBasic(CLIENT_SECRET), insecure);
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 function page(res: ServerResponse, status: number, title: string, body: string) {

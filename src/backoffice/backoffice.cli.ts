@@ -67,11 +67,14 @@ function parseStaffArgs(args: string[], io: CliIo): { username: string; role: st
 
 export const STAFF_COMMANDS: Record<string, CliCommand> = {
   'staff add': {
+    inPortal: true,
     usage: 'staff add --username U --role admin|branch_operator|auditor [--branch CODE]',
     summary: 'Create a back-office staff member; prints a one-time password and the TOTP enrolment URI',
-    async run(args, { config, io }) {
+    async run(args, { config, io, portal }) {
       const parsed = parseStaffArgs(args, io);
       if (typeof parsed === 'number') return parsed;
+      // Inside a running portal (the embedded database's only user): its own staff service.
+      if (portal) return staffAdd(args, portal.staff, io);
       return withDatabase(config, async (database) => {
         const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
         const staff = createStaffService({

@@ -33,14 +33,26 @@ export function KeyboardScript() {
   return <script src="/static/keyboard.js" defer></script>;
 }
 
+/** Where each sign-in method lives for one entry (the portal's own, or a service's login). */
+export type MethodLinks = { password: string; code: string };
+
+/**
+ * The methods' links for a page reached with `next`: a service's login interaction
+ * (`/interaction/…`) is itself the password page; any other `next` is carried along.
+ */
+export function methodLinks(next: string | undefined): MethodLinks {
+  const q = next ? `?next=${encodeURIComponent(next)}` : '';
+  return { password: next?.startsWith('/interaction/') ? next : `/signin${q}`, code: `/signin/code${q}` };
+}
+
 /**
  * "Sign in with username ▼": the methods as links, and the passkey method as a button
  * (`data-method="passkey"`, API.md) that opens the passkey page; where that page's script
  * runs, it starts the passkey prompt at once. Works without JavaScript.
  */
-export function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code' | 'passkey'; next?: string | undefined }) {
+export function MethodSelector(props: { ctx: PageContext; current: 'password' | 'code' | 'passkey'; next?: string | undefined; links?: MethodLinks | undefined }) {
   const { ctx } = props;
-  const q = props.next ? `?next=${encodeURIComponent(props.next)}` : '';
+  const links = props.links ?? methodLinks(props.next);
   const label = props.current === 'password' ? ctx.t('signin.method_password') : props.current === 'code' ? ctx.t('signin.method_code') : ctx.t('passkeys.method');
   return (
     <details class="method-select">
@@ -52,12 +64,12 @@ export function MethodSelector(props: { ctx: PageContext; current: 'password' | 
       </summary>
       <ul>
         <li>
-          <a href={`/signin${q}`} aria-current={props.current === 'password' ? 'page' : undefined} safe>
+          <a href={links.password} aria-current={props.current === 'password' ? 'page' : undefined} safe>
             {ctx.t('signin.method_password')}
           </a>
         </li>
         <li>
-          <a href={`/signin/code${q}`} aria-current={props.current === 'code' ? 'page' : undefined} safe>
+          <a href={links.code} aria-current={props.current === 'code' ? 'page' : undefined} safe>
             {ctx.t('signin.method_code')}
           </a>
         </li>
@@ -176,6 +188,17 @@ function SigninLinks(props: { ctx: PageContext }) {
   );
 }
 
+/**
+ * Where a sign-in page was entered from, when not from /signin itself: the OpenID Connect
+ * login of a service renders this same page with its own form action, intro and a way back.
+ */
+export type SignInEntry = {
+  action: string;
+  intro: string;
+  methods: MethodLinks;
+  cancel?: { href: string; label: string } | undefined;
+};
+
 export function SignInPage(props: {
   ctx: PageContext;
   values: Values;
@@ -187,13 +210,14 @@ export function SignInPage(props: {
   captcha?: boolean;
   /** Tries this device has left before it must wait. */
   triesLeft?: number | undefined;
+  entry?: SignInEntry | undefined;
 }) {
-  const { ctx, errors } = props;
+  const { ctx, errors, entry } = props;
   const labels = { username: ctx.t('signin.username'), password: ctx.t('signin.password') };
   return (
     <Layout ctx={ctx} title={ctx.t('signin.title')}>
       <h1 safe>{ctx.t('signin.title')}</h1>
-      <p safe>{ctx.t('signin.intro')}</p>
+      <p safe>{entry?.intro ?? ctx.t('signin.intro')}</p>
       {props.notice ? (
         <Notice kind="success">
           <p safe>{ctx.t(props.notice)}</p>
@@ -209,9 +233,18 @@ export function SignInPage(props: {
       ) : (
         ''
       )}
-      <MethodSelector ctx={ctx} current="password" next={props.next} />
-      <SignInForm ctx={ctx} action="/signin" values={props.values} errors={errors} next={props.next} captcha={props.captcha ?? false} />
+      <MethodSelector ctx={ctx} current="password" next={props.next} links={entry?.methods} />
+      <SignInForm ctx={ctx} action={entry?.action ?? '/signin'} values={props.values} errors={errors} next={props.next} captcha={props.captcha ?? false} />
       <PasskeySignInForm ctx={ctx} next={props.next} conditional />
+      {entry?.cancel ? (
+        <p>
+          <a href={entry.cancel.href} safe>
+            {entry.cancel.label}
+          </a>
+        </p>
+      ) : (
+        ''
+      )}
       <SigninLinks ctx={ctx} />
       <SecurityTips ctx={ctx} />
       <KeyboardScript />
@@ -280,7 +313,7 @@ export function CodeEnterPage(props: {
           errors={errors} maxlength={10} />
         <div class="actions">
           <SubmitButton label={ctx.t('signin.code_submit')} />
-          <a href="/signin/code" safe>
+          <a href={methodLinks(props.next).code} safe>
             {ctx.t('signin.code_again')}
           </a>
         </div>

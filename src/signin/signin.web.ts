@@ -31,7 +31,7 @@ export async function signInWithForm(
   body: Record<string, unknown>,
 ): Promise<Result<SignedIn, Failure>> {
   const result = await platform.signin.signIn(
-    { username: body.username, password: body.password },
+    { username: body.username, password: body.password, captcha: body.captcha },
     { ip: clientIp(request), lang: request.lang, userAgent: userAgentOf(request), kind: 'web' },
   );
   if (result.ok) await startWebSession(platform, request, reply, result.value);

@@ -15,6 +15,8 @@ export type NewClient = {
   postLogoutRedirectUris?: string[];
   backchannelLogoutUri?: string;
   name?: string;
+  /** `pairwise`: the service gets its own `sub` for each person, unlinkable with other services'. */
+  subjectType?: SubjectType;
 };
 
 export type ClientProblem =
@@ -22,7 +24,8 @@ export type ClientProblem =
   | { code: 'client_exists' }
   | { code: 'redirect_uri_required' }
   | { code: 'uri_invalid'; uri: string; reason: string }
-  | { code: 'secret_too_short' };
+  | { code: 'secret_too_short' }
+  | { code: 'pairwise_hosts' };
 
 export type ClientSummary = {
   clientId: string;
@@ -32,8 +35,13 @@ export type ClientSummary = {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   backchannelLogoutUri: string | undefined;
+  /** The one way it authenticates at the token endpoint: `client_secret_basic`, or `none` (public). */
+  authMethod: string;
+  subjectType: SubjectType;
   createdAt: Date;
 };
+
+export type SubjectType = 'public' | 'pairwise';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -64,6 +72,8 @@ export function createClientsService(deps: { queries: SsoQueries; sealer: Sealer
       redirectUris: m.redirect_uris ?? [],
       postLogoutRedirectUris: m.post_logout_redirect_uris ?? [],
       backchannelLogoutUri: m.backchannel_logout_uri,
+      authMethod: m.token_endpoint_auth_method ?? (row.secretEncrypted === null ? 'none' : 'client_secret_basic'),
+      subjectType: m.subject_type === 'pairwise' ? 'pairwise' : 'public',
       createdAt: row.createdAt,
     };
   }
@@ -76,6 +86,8 @@ export function createClientsService(deps: { queries: SsoQueries; sealer: Sealer
         const reason = uriProblem(uri);
         if (reason) return err({ code: 'uri_invalid', uri, reason });
       }
+      // A pairwise subject is computed per host of the redirect URIs (the sector): one host.
+      if (input.subjectType === 'pairwise' && new Set(input.redirectUris.map((u) => new URL(u).host)).size > 1) return err({ code: 'pairwise_hosts' });
       const secret = input.secret === null ? null : (input.secret ?? randomBytes(32).toString('base64url'));
       if (secret !== null && secret.length < 32) return err({ code: 'secret_too_short' });
       const metadata: Record<string, unknown> = {
@@ -86,6 +98,7 @@ export function createClientsService(deps: { queries: SsoQueries; sealer: Sealer
         response_types: ['code'],
         token_endpoint_auth_method: secret === null ? 'none' : 'client_secret_basic',
         ...(input.name ? { client_name: input.name } : {}),
+        ...(input.subjectType === 'pairwise' ? { subject_type: 'pairwise' } : {}),
         ...(input.backchannelLogoutUri ? { backchannel_logout_uri: input.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       };
       const inserted = await queries.insertClient({

@@ -12,13 +12,21 @@ export function createPortalSignIn(platform: Platform): PortalSignIn {
   return {
     async current(request) {
       const s = accountFromRequest(request);
-      return s ? { accountId: s.accountId, mustChangePassword: s.requiredActions.includes('change_password') } : undefined;
+      return s
+        ? { accountId: s.accountId, mustChangePassword: s.requiredActions.includes('change_password'), signedInAt: s.signedInAt, authMethod: s.authMethod }
+        : undefined;
     },
 
     async signIn(request, reply, form) {
       const result = await signInWithForm(platform, request, reply, form);
       if (!result.ok) return result;
-      return ok({ accountId: result.value.accountId, mustChangePassword: result.value.requiredActions.includes('change_password') });
+      // The session was created just now, by the password (or a recovery's temporary one).
+      return ok({
+        accountId: result.value.accountId,
+        mustChangePassword: result.value.requiredActions.includes('change_password'),
+        signedInAt: platform.clock(),
+        authMethod: 'password',
+      });
     },
 
     async signOut(request) {

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import Provider, { interactionPolicy, type Adapter, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config.js';
+import { ACR_VALUES, acrSatisfies, requestedAcrs, type Acr } from './assurance.js';
 import type { SsoQueries } from './sso.queries.js';
 
 /** Scopes and the claims each one releases. */
@@ -23,7 +24,17 @@ export const ROUTES = {
   end_session: '/oidc/session/end',
   introspection: '/oidc/token/introspection',
   revocation: '/oidc/token/revocation',
+  // Under /oidc like every endpoint (the mount hands /oidc/* to the provider).
+  pushed_authorization_request: '/oidc/request',
 } as const;
+
+/** The portal sign-in a browser holds, as single sign-on sees it. */
+export type PortalLogin = {
+  accountId: string;
+  /** When the person proved who they are (seconds since the epoch). */
+  authTime: number;
+  amr: string[];
+};
 
 export type ProviderDeps = {
   config: Config;
@@ -32,8 +43,12 @@ export type ProviderDeps = {
   jwks: JWK[];
   cookieKeys: string[];
   isFirstParty: (clientId: string) => Promise<boolean>;
-  /** The portal session's account of a raw request (undefined: not signed in or a change is pending). */
-  portalAccount: (req: IncomingMessage) => Promise<string | undefined>;
+  /** The portal sign-in of a raw request (undefined: not signed in or a change is pending). */
+  portalAccount: (req: IncomingMessage) => Promise<PortalLogin | undefined>;
+  /** How the account's identity was verified (the `acr` level). */
+  assurance: (accountId: string) => Promise<Acr>;
+  /** A pairwise subject: the same for one account at one sector, unlinkable across sectors. */
+  pairwiseSubject: (sector: string, accountId: string) => string;
   renderError: NonNullable<Configuration['renderError']>;
   logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
   postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
@@ -43,15 +58,54 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, queries } = deps;
   const ttl = config.sso;
 
+  const { Check } = interactionPolicy;
+  const policy = interactionPolicy.base();
+  const login = policy.get('login')!;
+
+  // A browser signed in to the portal is signed in for the services too: as an authorization
+  // request loads the provider session, the session takes the portal sign-in (its account,
+  // its real time of authentication, its methods and level), before the account, the grant
+  // and the checks are read. So `prompt=none` succeeds for a signed-in person, and
+  // `max_age` and `prompt=login` are judged against the real sign-in time.
+  const portals = new WeakMap<object, Promise<PortalLogin | undefined>>();
+  const portalOf = (ctx: KoaContextWithOIDC) => {
+    let p = portals.get(ctx);
+    if (!p) portals.set(ctx, (p = deps.portalAccount(ctx.req)));
+    return p;
+  };
+  const adoptPortalSignIn = async (ctx: KoaContextWithOIDC, session: InstanceType<Provider['Session']>) => {
+    const portal = await portalOf(ctx);
+    if (!portal) return;
+    const same = session.accountId === portal.accountId;
+    if (session.accountId && !(same && portal.authTime > (session.loginTs ?? 0))) return;
+    session.loginAccount({ accountId: portal.accountId, loginTs: portal.authTime, amr: portal.amr, acr: await deps.assurance(portal.accountId) });
+    // Saved (and its cookie set) at the end of the request like any changed session.
+    Reflect.defineProperty(session, 'touched', { writable: true, value: true });
+  };
+
   // The provider session counts only while the same person is signed in to the portal:
   // signing out of the portal (or signing in as someone else) asks for a login again.
-  const policy = interactionPolicy.base();
-  policy.get('login')!.checks.add(
-    new interactionPolicy.Check('portal_session', 'the portal session ended or belongs to another account', async (ctx) => {
-      if (ctx.oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const portal = await deps.portalAccount(ctx.req);
-      return portal !== undefined && portal === ctx.oidc.session?.accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+  login.checks.add(
+    new Check('portal_session', 'the portal session ended or belongs to another account', async (ctx) => {
+      if (ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const portal = await portalOf(ctx);
+      return portal !== undefined && portal.accountId === ctx.oidc.session?.accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
+  );
+  // `acr_values`: a service that needs the branch-verified level gets it, or the person is
+  // shown why not (the interaction page) and the service gets unmet_authentication_requirements.
+  login.checks.add(
+    new Check(
+      'acr_values',
+      'the requested assurance level is not met by this account',
+      'unmet_authentication_requirements',
+      async (ctx) => {
+        const requested = requestedAcrs(ctx.oidc.params?.acr_values);
+        if (requested.length === 0 || !ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+        return acrSatisfies(ctx.oidc.session.acr, requested) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+      (ctx) => ({ acr_values: requestedAcrs(ctx.oidc.params?.acr_values) }),
+    ),
   );
 
   const configuration: Configuration = {
@@ -67,15 +121,25 @@ export function createProvider(deps: ProviderDeps): Provider {
     responseTypes: ['code'],
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    acrValues: ACR_VALUES,
+    // `pairwise` per service (`clients add --subject-type pairwise`): keyed by SECRET_KEY, so
+    // the same on every server and across restarts.
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) => deps.pairwiseSubject(String(client.sectorIdentifier ?? client.clientId), accountId),
+    // The ID token also says how the person signed in (amr) and how their identity was verified (acr).
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, scope === 'openid' ? [...claims, 'acr', 'amr'] : [...claims]])),
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       id_token_signed_response_alg: 'RS256',
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      // Every ID token says when the person really signed in.
+      require_auth_time: true,
     },
     features: {
       devInteractions: { enabled: false },
+      // Served at /oidc/request (ROUTES) and listed in discovery; PKCE applies as usual.
+      pushedAuthorizationRequests: { enabled: true },
       // A service may introspect its own tokens; the organization's confidential (first-party)
       // services may introspect any, as resource servers. Public clients: their own only.
       introspection: {
@@ -108,7 +172,9 @@ export function createProvider(deps: ProviderDeps): Provider {
           grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
           await grant.save();
         }
-        return grant;
+        // A grant that is gone (revoked after a refresh-token reuse, or expired) is made
+        // again below for a first-party service: never a consent page for those.
+        if (grant || !(await deps.isFirstParty(client.clientId))) return grant;
       }
       if (await deps.isFirstParty(client.clientId)) {
         const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: ctx.oidc.session!.accountId! });
@@ -167,6 +233,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
+  const Session = provider.Session;
+  const loadSession = Session.get.bind(Session);
+  Session.get = async (ctx) => {
+    const session = await loadSession(ctx);
+    if ((ctx as KoaContextWithOIDC).oidc?.route === 'authorization') await adoptPortalSignIn(ctx as KoaContextWithOIDC, session);
+    return session;
+  };
   // Host and scheme are pinned to PUBLIC_URL by the mount (X-Forwarded-* set there).
   provider.proxy = true;
   return provider;

@@ -2,14 +2,16 @@
 // signing key. Running servers pick changes up within SSO_REFRESH_SECONDS.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { CliCommand } from '../cli.js';
+import type { CliCommand, PortalServices } from '../cli.js';
 import type { Config } from '../config.js';
 import { databaseOptionsOf, openDatabase } from '../db/database.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { createSecrets, resolveSecretKey } from '../security/secrets.js';
 import { createSsoService, type SsoService } from './sso.service.js';
 
-async function withSso<T>(config: Config, run: (sso: SsoService) => Promise<T>): Promise<T> {
+/** The portal's own service when the command runs inside it (cli.remote.ts), else one on the database. */
+async function withSso<T>(config: Config, portal: PortalServices | undefined, run: (sso: SsoService) => Promise<T>): Promise<T> {
+  if (portal) return run(portal.sso);
   const database = await openDatabase(databaseOptionsOf(config));
   try {
     await migrateDatabase(database, config.databaseSchema);
@@ -22,10 +24,11 @@ async function withSso<T>(config: Config, run: (sso: SsoService) => Promise<T>):
 
 export const SSO_COMMANDS: Record<string, CliCommand> = {
   'clients add': {
+    inPortal: true,
     usage:
-      'clients add --id ID --redirect-uri URI [--redirect-uri URI…] [--secret S | --public] [--first-party] [--name NAME] [--post-logout-redirect-uri URI…] [--backchannel-logout-uri URI]',
+      'clients add --id ID --redirect-uri URI [--redirect-uri URI…] [--secret S | --public] [--first-party] [--name NAME] [--post-logout-redirect-uri URI…] [--backchannel-logout-uri URI] [--subject-type public|pairwise]',
     summary: 'Register a service for single sign-on and print its credentials',
-    async run(args, { config, io }) {
+    async run(args, { config, io, portal }) {
       const { values } = parseArgs({
         args,
         options: {
@@ -37,6 +40,7 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
           name: { type: 'string' },
           'post-logout-redirect-uri': { type: 'string', multiple: true },
           'backchannel-logout-uri': { type: 'string' },
+          'subject-type': { type: 'string' },
         },
         strict: true,
       });
@@ -44,11 +48,16 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
         io.err('clients add needs --id and at least one --redirect-uri');
         return 2;
       }
+      const subjectType = values['subject-type'] ?? 'public';
+      if (subjectType !== 'public' && subjectType !== 'pairwise') {
+        io.err('--subject-type is public (the default) or pairwise');
+        return 2;
+      }
       if (values.public && values.secret) {
         io.err('--public clients have no secret');
         return 2;
       }
-      const result = await withSso(config, (sso) =>
+      const result = await withSso(config, portal, (sso) =>
         sso.clients.add({
           clientId: values.id!,
           redirectUris: values['redirect-uri']!,
@@ -57,6 +66,7 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
           ...(values.name ? { name: values.name } : {}),
           postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
           ...(values['backchannel-logout-uri'] ? { backchannelLogoutUri: values['backchannel-logout-uri'] } : {}),
+          subjectType,
         }),
       );
       if (!result.ok) {
@@ -67,6 +77,7 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
           redirect_uri_required: 'at least one --redirect-uri is needed',
           uri_invalid: e.code === 'uri_invalid' ? `${e.uri}: ${e.reason}` : '',
           secret_too_short: 'the secret must have at least 32 characters',
+          pairwise_hosts: 'a pairwise service needs all its --redirect-uri on one host',
         }[e.code];
         io.err(`clients add: ${why}`);
         return 1;
@@ -80,13 +91,19 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
     },
   },
   'clients list': {
+    inPortal: true,
     usage: 'clients list',
     summary: 'List the services registered for single sign-on',
-    async run(_args, { config, io }) {
-      const list = await withSso(config, (sso) => sso.clients.list());
+    async run(_args, { config, io, portal }) {
+      const list = await withSso(config, portal, (sso) => sso.clients.list());
       if (list.length === 0) io.out('no services registered');
       for (const c of list) {
-        const flags = [c.firstParty ? 'first-party' : 'consent', c.public ? 'public' : 'confidential', c.backchannelLogoutUri ? 'back-channel logout' : ''].filter(Boolean);
+        const flags = [
+          c.firstParty ? 'first-party' : 'consent',
+          c.public ? 'public' : 'confidential',
+          c.subjectType === 'pairwise' ? 'pairwise sub' : '',
+          c.backchannelLogoutUri ? 'back-channel logout' : '',
+        ].filter(Boolean);
         io.out(`${c.clientId}${c.name ? ` (${c.name})` : ''}  [${flags.join(', ')}]`);
         for (const uri of c.redirectUris) io.out(`  redirect:    ${uri}`);
         for (const uri of c.postLogoutRedirectUris) io.out(`  post-logout: ${uri}`);
@@ -96,15 +113,16 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
     },
   },
   'clients remove': {
+    inPortal: true,
     usage: 'clients remove --id ID',
     summary: 'Remove a service (its tokens stop working)',
-    async run(args, { config, io }) {
+    async run(args, { config, io, portal }) {
       const { values } = parseArgs({ args, options: { id: { type: 'string' } }, strict: true });
       if (!values.id) {
         io.err('clients remove needs --id');
         return 2;
       }
-      const removed = await withSso(config, (sso) => sso.clients.remove(values.id!));
+      const removed = await withSso(config, portal, (sso) => sso.clients.remove(values.id!));
       if (!removed) {
         io.err(`no service with id "${values.id}"`);
         return 1;
@@ -114,24 +132,26 @@ export const SSO_COMMANDS: Record<string, CliCommand> = {
     },
   },
   'keys rotate': {
+    inPortal: true,
     usage: 'keys rotate',
     summary: 'Create a new signing key; older keys keep verifying until their tokens expire',
-    async run(_args, { config, io }) {
-      const { kid, retired } = await withSso(config, async (sso) => {
+    async run(_args, { config, io, portal }) {
+      const { kid, retired } = await withSso(config, portal, async (sso) => {
         await sso.keys.ensureCurrentKey();
         return sso.keys.rotate();
       });
       io.out(`new signing key: ${kid}`);
       if (retired.length) io.out(`retired (still published for verification): ${retired.join(', ')}`);
-      io.out(`running servers switch within ${config.sso.refreshSeconds} s`);
+      io.out(portal ? 'the running portal uses it now' : `running servers switch within ${config.sso.refreshSeconds} s`);
       return 0;
     },
   },
   'keys list': {
+    inPortal: true,
     usage: 'keys list',
     summary: 'List the signing keys (current and retired)',
-    async run(_args, { config, io }) {
-      const keys = await withSso(config, (sso) => sso.keys.list());
+    async run(_args, { config, io, portal }) {
+      const keys = await withSso(config, portal, (sso) => sso.keys.list());
       for (const k of keys) io.out(`${k.kid}  ${k.alg}  created ${k.createdAt.toISOString()}  ${k.retiredAt ? `retired ${k.retiredAt.toISOString()}` : 'current'}`);
       if (keys.length === 0) io.out('no keys yet (created at first start)');
       return 0;

@@ -1,59 +1,30 @@
-// Pages of single sign-on: our sign-in form for a service, the consent page for services
-// outside the organization, the sign-out confirmation and the signed-out page.
-import { CsrfField, ErrorSummary, SubmitButton, TextField } from '../web/components.js';
-import type { FieldErrors, PageContext } from '../web/context.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+// Pages of single sign-on: the consent page for services outside the organization, the
+// assurance level a service asked for and the account lacks, the sign-out confirmation and
+// the signed-out page. Signing in for a service uses the sign-in page of src/signin.
+import { CsrfField, SubmitButton } from '../web/components.js';
+import type { PageContext } from '../web/context.js';
+import type { MessageKey } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 
-export function SsoSignInPage(props: {
-  ctx: PageContext;
-  uid: string;
-  clientName: string;
-  username?: string;
-  errors: FieldErrors;
-  errorParams?: MessageParams;
-}) {
+/**
+ * The service asked for the branch-verified level (`acr_values`) and this account was
+ * verified online: what to do, and the way back (the service gets
+ * `unmet_authentication_requirements`).
+ */
+export function SsoAssurancePage(props: { ctx: PageContext; uid: string; clientName: string }) {
   const { ctx } = props;
-  const labels = { username: ctx.t('sso.username'), password: ctx.t('sso.password') };
   return (
-    <Layout ctx={ctx} title={ctx.t('sso.signin_title')}>
-      <h1 safe>{ctx.t('sso.signin_title')}</h1>
-      <p safe>{ctx.t('sso.signin_intro', { client: props.clientName })}</p>
-      <ErrorSummary ctx={ctx} errors={props.errors} labels={labels} params={props.errorParams} />
-      <form method="post" action={`/interaction/${props.uid}`} novalidate>
-        <CsrfField ctx={ctx} />
-        <TextField
-          ctx={ctx}
-          name="username"
-          label={labels.username}
-          hint={ctx.t('sso.username_hint')}
-          errors={props.errors}
-          value={props.username}
-          inputmode="numeric"
-          autocomplete="username"
-          dir="ltr"
-          size="medium"
-        />
-        <TextField ctx={ctx} name="password" label={labels.password} errors={props.errors} type="password" autocomplete="current-password" dir="ltr" size="medium" />
-        <SubmitButton label={ctx.t('sso.signin_submit')} />
-      </form>
-      <ul class="links">
-        <li>
-          <a href="/register" safe>
-            {ctx.t('sso.register_link')}
-          </a>
-        </li>
-        <li>
-          <a href="/recovery" safe>
-            {ctx.t('sso.recovery_link')}
-          </a>
-        </li>
-        <li>
-          <a href={`/interaction/${props.uid}/abort`} safe>
-            {ctx.t('sso.cancel')}
-          </a>
-        </li>
-      </ul>
+    <Layout ctx={ctx} title={ctx.t('sso.acr_title')}>
+      <h1 safe>{ctx.t('sso.acr_title')}</h1>
+      <div class="notice notice-warning" role="alert">
+        <p safe>{ctx.t('sso.acr_text', { client: props.clientName })}</p>
+      </div>
+      <p safe>{ctx.t('sso.acr_branch')}</p>
+      <p>
+        <a class="button" href={`/interaction/${props.uid}/unmet`} safe>
+          {ctx.t('sso.acr_back')}
+        </a>
+      </p>
     </Layout>
   );
 }

@@ -3,6 +3,8 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export type ArtifactRow = {
   model: string;
   id: string;
@@ -143,9 +145,38 @@ export function createSsoQueries(db: Queryable) {
     },
 
     // --- accounts (read only) -------------------------------------------------------
+    /**
+     * Whether the account's identity was verified in person at a branch: created at a
+     * branch, activated there by staff (the back office's audit event, in the same
+     * transaction as the activation), or a foreign national whose documents staff recorded
+     * at a branch before the registration. Otherwise it was verified online (registries).
+     */
+    async verifiedAtBranch(accountId: string): Promise<boolean> {
+      if (!UUID.test(accountId)) return false;
+      const account = await db.selectFrom('accounts').select(['origin', 'foreign_national_id']).where('id', '=', accountId).executeTakeFirst();
+      if (!account) return false;
+      if (account.origin === 'branch') return true;
+      if (account.foreign_national_id) {
+        const seen = await db
+          .selectFrom('foreign_national_preregistrations')
+          .select('foreign_national_id')
+          .where('foreign_national_id', '=', account.foreign_national_id)
+          .executeTakeFirst();
+        if (seen) return true;
+      }
+      const activated = await db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('event', '=', 'backoffice.account_activated')
+        .limit(1)
+        .executeTakeFirst();
+      return activated !== undefined;
+    },
+
     async findAccountForClaims(accountId: string) {
       // Not a uuid → no such account (and no SQL error from a cast).
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(accountId)) return undefined;
+      if (!UUID.test(accountId)) return undefined;
       return db
         .selectFrom('accounts')
         .select([

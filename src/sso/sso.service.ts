@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Queryable } from '../db/database.js';
 import type { Secrets } from '../security/secrets.js';
 import { createAdapterClass } from './adapter.js';
+import { ACR, type Acr } from './assurance.js';
 import { createClientsService } from './clients.service.js';
 import { createSealer } from './crypto.js';
 import { createKeysService } from './keys.service.js';
@@ -30,7 +31,9 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
     retentionSeconds: Math.max(config.sso.keyRetentionSeconds, config.sso.idTokenTtlSeconds + 300),
   });
   const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets') });
-  const Adapter = createAdapterClass({ queries, clock, findClient: (id) => clients.providerMetadata(id) });
+  /** The stored key of a provider artifact's id (see adapter.ts). */
+  const artifactKey = (value: string) => secrets.hmac('sso-artifact', value);
+  const Adapter = createAdapterClass({ queries, clock, findClient: (id) => clients.providerMetadata(id), key: artifactKey });
 
   let web: SsoWeb | undefined;
   let current: { provider: Provider; handler: (req: IncomingMessage, res: ServerResponse) => void; fingerprint: string } | undefined;
@@ -60,6 +63,8 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
       jwks: jwks.keys,
       cookieKeys: [secrets.hmac('sso-cookies', 'v1')],
       isFirstParty: async (clientId) => firstParty.has(clientId) || (await clients.get(clientId))?.firstParty === true,
+      assurance: service.assurance,
+      pairwiseSubject: (sector, accountId) => secrets.hmac('sso-pairwise', `${sector}\0${accountId}`),
       ...web,
     });
     if (web.middleware) provider.use(web.middleware);
@@ -88,9 +93,10 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
         }
         if (auth.grantId && !auth.persistsLogout) {
           await queries.destroyByGrantId(auth.grantId);
-          await queries.destroyArtifact('Grant', auth.grantId);
+          await queries.destroyArtifact('Grant', artifactKey(auth.grantId));
         }
       }
+      // `s.id` is the stored key already (sessions are listed from the table).
       await queries.destroyArtifact('Session', s.id);
     }
     return { sessions: sessions.length, notified };
@@ -111,6 +117,11 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
         await loadClients();
         return r;
       },
+    },
+
+    /** The `acr` level of an account: verified in person at a branch, or online. */
+    async assurance(accountId: string): Promise<Acr> {
+      return (await queries.verifiedAtBranch(accountId)) ? ACR.branch : ACR.registries;
     },
 
     /** At start: a signing key exists and the services are known. */
@@ -170,10 +181,11 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
     async endBrowserSession(req: IncomingMessage, res: ServerResponse): Promise<{ sessions: number; notified: number }> {
       const id = service.browserSessionId(req, res);
       if (!id) return { sessions: 0, notified: 0 };
-      const session = await queries.findArtifact('Session', 'id', id, clock());
+      const stored = artifactKey(id);
+      const session = await queries.findArtifact('Session', 'id', stored, clock());
       const accountId = (session?.payload as { accountId?: unknown } | undefined)?.accountId;
       if (!session || typeof accountId !== 'string') return { sessions: 0, notified: 0 };
-      return endSessions(accountId, [{ id, payload: session.payload }]);
+      return endSessions(accountId, [{ id: stored, payload: session.payload }]);
     },
 
     /**
@@ -183,7 +195,9 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
      */
     async endSessionsOf(accountId: string, options: { except?: string | undefined } = {}): Promise<{ sessions: number; notified: number }> {
       if (!current) return { sessions: 0, notified: 0 };
-      const sessions = (await queries.sessionsOfAccount(accountId, clock())).filter((s) => s.id !== options.except);
+      // `except` is the browser's session id (its cookie); rows are keyed by its hash.
+      const keep = options.except === undefined ? undefined : artifactKey(options.except);
+      const sessions = (await queries.sessionsOfAccount(accountId, clock())).filter((s) => s.id !== keep);
       return endSessions(accountId, sessions);
     },
 

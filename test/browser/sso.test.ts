@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { NEW_PASSWORD } from '../signin.support.js';
+import { lastCodeTo } from '../support.js';
 import { addAccount, createSsoTestEnv, jwtPayload, type SsoTestEnv } from '../sso.support.js';
 import { chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
 
@@ -121,7 +122,7 @@ async function service(title: string) {
         firstParty: o.firstParty,
       });
       assert.ok(r.ok, 'the service is registered');
-      config = await oidc.discovery(new URL(env.issuer), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+      config = await oidc.discovery(new URL(env.issuer), clientId, SECRET, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
@@ -167,7 +168,8 @@ test('one sign-in opens both services; signing out at one reaches the other', { 
   await page.goto(`${payslip.origin}/`);
   await page.locator('#login').click();
   await page.waitForURL(`${env.issuer}/interaction/**`);
-  assert.ok(await page.getByRole('heading', { name: 'ورود با حساب کاربری مرکزی' }).isVisible());
+  // The same sign-in page as /signin, naming the service.
+  assert.ok(await page.getByRole('heading', { name: 'ورود به سامانه' }).isVisible());
   assert.match(await page.locator('main').innerText(), /«برگ پرداخت حق بیمه»/);
   await screenshot(page, 'sso-signin');
   await signInOnPortal(page, person.nationalCode, person.password);
@@ -248,5 +250,32 @@ test('a forced password change comes before any token, then the flow goes on to 
   assert.ok(await page.getByRole('heading', { name: 'از حساب کاربری خارج شدید' }).isVisible());
   await screenshot(page, 'sso-signed-out');
   assert.equal(await portalSessionsOpen(person.id), 0);
+  await page.context().close();
+});
+
+test('from a service: the one sign-in page offers both methods; signing in by SMS code ends at the service', { skip: chromiumMissing }, async () => {
+  const person = await addAccount(env.platform);
+  const page = await phonePage(browser);
+  await page.goto(`${payslip.origin}/`);
+  await page.locator('#login').click();
+  await page.waitForURL(`${env.issuer}/interaction/**`);
+  // What /signin has: the method selector, the on-screen keyboard, the tips, the guide link.
+  assert.equal(await page.locator('input[name="username"]').count(), 1);
+  assert.equal(await page.locator('input[name="password"]').count(), 1);
+  assert.equal(await page.locator('form.signin-form button[type="submit"]').count(), 1);
+  assert.ok(await page.locator('#tips-title').isVisible());
+  assert.equal(await page.locator('a[href="/help/registration"]').count(), 1);
+  assert.equal(await page.locator('.vk-mount').count(), 1);
+  await page.locator('details.method-select summary').click();
+  await screenshot(page, 'sso-signin-methods');
+  await page.getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).click();
+  await page.waitForURL(/\/signin\/code\?next=%2Finteraction%2F/);
+  await page.locator('input[name="username"]').fill(person.nationalCode);
+  await page.getByRole('button', { name: 'ارسال رمز یک‌بارمصرف' }).click();
+  await page.waitForURL(/\/signin\/code\/[^/?]+\?next=%2Finteraction%2F/);
+  await page.locator('input[name="code"]').fill(await lastCodeTo(env.platform, person.mobile));
+  await page.getByRole('button', { name: 'ورود', exact: true }).click();
+  await page.waitForURL(`${payslip.origin}/`);
+  assert.equal(await page.locator('#who').innerText(), 'وارد شده: زهرا کریمی');
   await page.context().close();
 });

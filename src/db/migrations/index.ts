@@ -16,6 +16,7 @@ import * as m0110 from './0110_verification_rejections.js';
 import * as m0400 from './0400_sso_artifacts.js';
 import * as m0401 from './0401_sso_clients.js';
 import * as m0402 from './0402_sso_signing_keys.js';
+import * as m0410 from './0410_sso_artifacts_keyed.js';
 import * as m0200 from './0200_sessions.js';
 import * as m0201 from './0201_signin_lockout.js';
 import * as m0202 from './0202_account_codes.js';
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0400_sso_artifacts': m0400,
   '0401_sso_clients': m0401,
   '0402_sso_signing_keys': m0402,
+  '0410_sso_artifacts_keyed': m0410,
   '0200_sessions': m0200,
   '0201_signin_lockout': m0201,
   '0202_account_codes': m0202,
