@@ -206,6 +206,22 @@ export async function createPostgresDatabase(url: string): Promise<string> {
   return name;
 }
 
+/**
+ * Drops an environment's database once its connections are gone. A closed pool has asked
+ * its connections to end, but the server may not have seen it yet: wait for that rather than
+ * force it (a forced drop sends an error to a connection still open in this process). Left in
+ * use after a while, it is dropped by a later run once this process is gone.
+ */
 export async function dropPostgresDatabase(url: string, name: string): Promise<void> {
-  await adminPool(url).query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await adminPool(url).query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (e) {
+      // 55006: object_in_use ("is being accessed by other users").
+      if ((e as { code?: string }).code !== '55006') throw e;
+      if (attempt >= 100) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
