@@ -1,7 +1,8 @@
-// A node:test reporter that lists each test file's wall time, slowest first:
+// A node:test reporter that lists each test file's wall time, slowest first (the options
+// go before the file patterns):
 //   node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
 //     --test-reporter=./bench/test-file-times.mjs --test-reporter-destination=/tmp/times.txt …
-// (the options before the file patterns). Files run one after another (--test-concurrency=1), so a file's time runs from the last
+// Files run one after another (--test-concurrency=1), so a file's time runs from the last
 // event of the file before it (or the start) to its own last event: start-up included.
 import path from 'node:path';
 

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -26,6 +25,7 @@ import { signinRoutes } from './signin/signin.routes.js';
 import { createPortalSignIn } from './sso/portal.signin.js';
 import { ssoRoutes } from './sso/sso.routes.js';
 import { ErrorPage } from './web/error.page.js';
+import { installSecurityHeaders } from './web/securityHeaders.js';
 import { homeRoutes } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
@@ -50,7 +50,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
 
   await app.register(cookie, { secret: platform.secrets.cookieSecret });
   await app.register(formbody);
-  await app.register(helmet, {
+  // Built once, and again only when the registered services (the form-action list) change.
+  installSecurityHeaders(app, () => platform.sso.formActionSources(), (formAction) => ({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -65,14 +66,14 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
         baseUri: ["'none'"],
         frameAncestors: ["'none'"],
         // 'self' and the registered services: a sign-in form's redirects end at the service.
-        formAction: [() => platform.sso.formActionSources()],
+        formAction: formAction.split(' '),
         ...(config.publicUrl.startsWith('https:') ? { upgradeInsecureRequests: [] } : {}),
       },
     },
     hsts: config.publicUrl.startsWith('https:') ? { maxAge: 31536000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
-  });
+  }));
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: '_csrf',

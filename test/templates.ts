@@ -6,12 +6,12 @@
 //   an in-memory PGlite from it (loadDataDir).
 // - PostgreSQL: a template database keyed the same way, made once under an advisory lock;
 //   each environment is a database of its own made from it (CREATE DATABASE … TEMPLATE) and
-//   dropped at close. Databases left by a killed run of this machine are dropped later.
-// Names are unique per content hash (templates) or per process and random suffix
+//   dropped at close. Databases left by a killed run are dropped by a later run.
+// Names are unique per content hash (templates) or per time made and random suffix
 // (environments), so runs of other work trees on the same machine never collide.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -130,8 +130,10 @@ function adminPool(url: string): pg.Pool {
   return (admin ??= new pg.Pool({ connectionString: url, max: 2, allowExitOnIdle: true, idleTimeoutMillis: 1000 }));
 }
 
-const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
-const ENV_PREFIX = `dargah_t_${host}_`;
+/** Environments are named dargah_t_<time made, base 36>_<random>. */
+const ENV_PREFIX = 'dargah_t_';
+/** An environment this old is left over from a killed run (a test file never runs this long). */
+const ENV_STALE_MS = 6 * 3600 * 1000;
 
 let pgTemplate: Promise<string> | undefined;
 
@@ -172,7 +174,11 @@ async function ensurePostgresTemplate(url: string): Promise<string> {
   return name;
 }
 
-/** Old templates unused for a day, half-made ones, and environments of processes of this machine that are gone. */
+/**
+ * Old templates unused for a day, half-made ones, and environments left by killed runs. Age
+ * is judged by the time in the name, never by process ids (other runs may live in other
+ * process namespaces); a database in use is never dropped (no FORCE: the drop just fails).
+ */
 async function removeStaleDatabases(client: pg.PoolClient, keep: string) {
   const { rows } = await client.query<{ datname: string; note: string | null }>(
     `SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database WHERE datname LIKE 'dargah\\_t%'`,
@@ -183,30 +189,37 @@ async function removeStaleDatabases(client: pg.PoolClient, keep: string) {
     if (datname.startsWith('dargah_tpl_')) {
       stale = /_b[0-9a-f]{6}$/.test(datname) ? true : Date.now() - Number(note ?? 0) > STALE_MS;
     } else if (datname.startsWith(ENV_PREFIX)) {
-      const pid = Number(datname.slice(ENV_PREFIX.length).split('_')[0]);
-      stale = Number.isInteger(pid) && !processAlive(pid);
+      const made = parseInt(datname.slice(ENV_PREFIX.length).split('_')[0] ?? '', 36);
+      stale = Number.isFinite(made) && Date.now() - made > ENV_STALE_MS;
     }
-    if (stale) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (stale) await client.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
   }
 }
 
 /** A new database copied from the template; returns its name. */
 export async function createPostgresDatabase(url: string): Promise<string> {
   const template = await postgresTemplate(url);
-  const name = `${ENV_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${ENV_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   await adminPool(url).query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   return name;
 }
 
+/**
+ * Drops an environment's database once its connections are gone. A closed pool has asked
+ * its connections to end, but the server may not have seen it yet: wait for that rather than
+ * force it (a forced drop sends an error to a connection still open in this process). Left in
+ * use after a while, it is dropped by a later run once this process is gone.
+ */
 export async function dropPostgresDatabase(url: string, name: string): Promise<void> {
-  await adminPool(url).query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await adminPool(url).query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (e) {
+      // 55006: object_in_use ("is being accessed by other users").
+      if ((e as { code?: string }).code !== '55006') throw e;
+      if (attempt >= 100) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }

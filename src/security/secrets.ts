@@ -1,5 +1,5 @@
 // The server secret and keys derived from it (cookie signing, lookup HMACs, code HMACs).
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -19,7 +19,8 @@ export type Secrets = ReturnType<typeof createSecrets>;
 export function createSecrets(secretKey: string) {
   const derive = (purpose: string) =>
     Buffer.from(hkdfSync('sha256', secretKey, 'dargah', purpose, 32));
-  const hmacKey = derive('hmac');
+  // A KeyObject made once: createHmac with raw bytes would import the key on every call.
+  const hmacKey = createSecretKey(derive('hmac'));
   return {
     cookieSecret: derive('cookie').toString('base64url'),
     /** Keyed hash for values we look up but must not store or log in clear (codes, keys). */

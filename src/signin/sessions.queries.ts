@@ -1,5 +1,6 @@
 // SQL of sessions: create, find by token hash (with the account fields every request
 // needs), refresh, end, list.
+import { CompiledQuery } from 'kysely';
 import type { Queryable } from '../db/database.js';
 import type { SessionsTable } from '../db/schema.js';
 
@@ -39,7 +40,7 @@ export async function insertSession(
 }
 
 /** The open session of a token with what the request needs of its account. */
-export function findOpenSession(db: Queryable, tokenHash: string) {
+function openSessionQuery(db: Queryable, tokenHash: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('accounts as a', 'a.id', 's.account_id')
@@ -62,8 +63,19 @@ export function findOpenSession(db: Queryable, tokenHash: string) {
       'a.gender',
     ])
     .where('s.token_hash', '=', tokenHash)
-    .where('s.ended_at', 'is', null)
-    .executeTakeFirst();
+    .where('s.ended_at', 'is', null);
+}
+
+type OpenSessionRow = Awaited<ReturnType<ReturnType<typeof openSessionQuery>['executeTakeFirst']>>;
+
+// Every request with a session runs this lookup: its SQL is compiled once, not per request
+// (PostgreSQL then prepares it once per connection, see db/database.ts).
+let openSessionSql: string | undefined;
+
+export async function findOpenSession(db: Queryable, tokenHash: string): Promise<OpenSessionRow> {
+  openSessionSql ??= openSessionQuery(db, '').compile().sql;
+  const result = await db.executeQuery<NonNullable<OpenSessionRow>>(CompiledQuery.raw(openSessionSql, [tokenHash]));
+  return result.rows[0];
 }
 
 export async function touchSession(db: Queryable, id: string, now: Date) {

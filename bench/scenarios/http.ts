@@ -1,0 +1,203 @@
+// Over HTTP, each figure beside its ceiling measured in the same run (rounds alternate
+// between the two, the median is kept, every round is printed):
+// - sign-ins/s (POST /api/v1/session) ÷ a bare Fastify route doing one argon2id verify at
+//   the same parameters;
+// - GET /api/v1/me (bearer) and the account page (cookie) ÷ bare Fastify answering the same
+//   body;
+// - RSS of the web process after the loads (goal ≤ 150 MB);
+// - sign-in and /me p99 latency at 10,000 accounts and at BENCH_ACCOUNTS (e.g. 1000000):
+//   the accounts are seeded through the real table with generate_series.
+// The web process and the ceiling are child processes (bench/http/server.ts); the load
+// comes from autocannon in this process. Database: DATABASE_URL (a fresh schema, dropped
+// afterwards) or PGlite in memory. Environment: BENCH_SECONDS (per round, default 5),
+// BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64).
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { Figure, Scenario } from '../run.js';
+import { benchNationalCode, BENCH_PASSWORD } from '../http/server.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const FIRST = 10_000;
+
+/** The options between `node` and the script in package.json's `web` script. */
+function webNodeOptions(): string[] {
+  const scripts = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const words = scripts.web!.split(/\s+/);
+  return words.slice(1, words.indexOf('src/main.ts'));
+}
+
+type Child = { process: ChildProcess; port: number; ready: Record<string, unknown>; ask<T>(m: object, answer: string): Promise<T> };
+
+async function start(mode: 'app' | 'bare', env: Record<string, string> = {}): Promise<Child> {
+  const child = fork(path.join(here, '..', 'http', 'server.ts'), [mode], {
+    // The Node options of `npm run web` (e.g. the young generation's size).
+    execArgv: webNodeOptions(),
+    env: { ...process.env, BENCH_ACCOUNTS_FIRST: String(FIRST), ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<string, (m: any) => void>();
+  let failed: ((e: Error) => void) | undefined;
+  child.on('message', (m: any) => {
+    if (m.type === 'error') {
+      console.error(m.message);
+      failed?.(new Error(m.message));
+      return;
+    }
+    waiting.get(m.type)?.(m);
+    waiting.delete(m.type);
+  });
+  const ask = <T>(m: object | null, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      failed = reject;
+      waiting.set(answer, resolve);
+      if (m) child.send(m);
+    });
+  const ready = await ask<Record<string, unknown>>(null, 'ready');
+  return { process: child, port: ready.port as number, ready, ask };
+}
+
+async function stop(child: Child) {
+  const exited = new Promise((resolve) => child.process.once('exit', resolve));
+  child.process.send({ type: 'stop' });
+  await exited;
+}
+
+type Load = { rate: number; p50: number; p99: number; errors: number };
+
+/** One autocannon run: successful answers per second and latency (ms). */
+async function load(port: number, request: autocannon.Request, overrides: Partial<autocannon.Options> = {}): Promise<Load> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections, duration: seconds, timeout: 60, requests: [request], ...overrides });
+  const ok = result['2xx'];
+  if (result.non2xx || result.errors || result.timeouts) {
+    console.warn(`  ! ${request.method} ${request.path}: status ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  // Requests still running in the server when the load stops must not slow the next load:
+  // one more request of the same kind waits behind them (argon2 runs on a fixed thread pool).
+  if (request.method === 'POST') await drain(port, request);
+  return { rate: ok / (result.duration || seconds), p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function drain(port: number, request: autocannon.Request) {
+  const req = (request.setupRequest as (r: autocannon.Request, c: object) => autocannon.Request)({ ...request }, {});
+  await fetch(`http://127.0.0.1:${port}${req.path}`, { method: 'POST', headers: req.headers as Record<string, string>, body: req.body as string });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Picks accounts spread over 1…n (skipping the few invalid codes), never one account too often. */
+function accountPicker(n: number) {
+  let i = 0;
+  return () => {
+    for (;;) {
+      const k = 1 + ((i++ * 7919) % n);
+      if (k % 1_000_000 !== 0) return benchNationalCode(k);
+    }
+  };
+}
+
+function signinRequest(path: string, pick: () => string, tokens?: string[]): autocannon.Request {
+  let ip = 0;
+  return {
+    method: 'POST',
+    path,
+    setupRequest: (req) => ({
+      ...req,
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(ip >> 16) & 255}.${(ip >> 8) & 255}.${ip++ & 255}` },
+      body: JSON.stringify({ username: pick(), password: BENCH_PASSWORD }),
+    }),
+    ...(tokens ? { onResponse: (status: number, body: string) => void (status === 200 && tokens.push(JSON.parse(body).sessionToken)) } : {}),
+  };
+}
+
+export const scenario: Scenario = {
+  name: 'http',
+  description: 'over HTTP: sign-in, /api/v1/me and the account page next to their ceilings; RSS; p99 at 10 k vs BENCH_ACCOUNTS',
+  async run() {
+    const app = await start('app', { TRUST_PROXY: 'true' });
+    const bare = await start('bare');
+    const figures: Record<string, Figure | string | number> = {};
+    try {
+      const base = `http://127.0.0.1:${app.port}`;
+      const cookie = app.ready.cookie as string;
+      const argon2 = app.ready.argon2 as { memoryCost: number; timeCost: number; parallelism: number };
+      figures.database = app.ready.database as string;
+      figures['argon2id parameters'] = `m=${argon2.memoryCost} KiB, t=${argon2.timeCost}, p=${argon2.parallelism}`;
+      figures.connections = connections;
+      figures['rounds × seconds'] = `${rounds} × ${seconds}`;
+
+      // The ceilings answer exactly what the app answers.
+      const pick = accountPicker(FIRST);
+      const signin = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: pick(), password: BENCH_PASSWORD }) });
+      const token = ((await signin.json()) as { sessionToken: string }).sessionToken;
+      const me = await (await fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).text();
+      const page = await fetch(`${base}/account`, { headers: { cookie } });
+      if (page.status !== 200) throw new Error(`account page: ${page.status}`);
+      await bare.ask({ type: 'bare-bodies', me, page: await page.text() }, 'ok');
+
+      const tokens: string[] = [token];
+      const meRequest = (): autocannon.Request => {
+        let i = 0;
+        return { method: 'GET', path: '/api/v1/me', setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } }) };
+      };
+      const runs: Record<string, { app: Load[]; bare: Load[] }> = { signin: { app: [], bare: [] }, me: { app: [], bare: [] }, page: { app: [], bare: [] } };
+      for (let r = 0; r < rounds; r++) {
+        runs.signin!.app.push(await load(app.port, signinRequest('/api/v1/session', pick, tokens)));
+        runs.signin!.bare.push(await load(bare.port, signinRequest('/verify', pick)));
+        runs.me!.bare.push(await load(bare.port, { method: 'GET', path: '/me' }));
+        runs.me!.app.push(await load(app.port, meRequest()));
+        runs.page!.app.push(await load(app.port, { method: 'GET', path: '/account', headers: { cookie } }));
+        runs.page!.bare.push(await load(bare.port, { method: 'GET', path: '/account' }));
+      }
+      const figure = (name: string, key: keyof typeof runs, ceiling: string, goal: number) => {
+        const a = runs[key]!.app.map((l) => l.rate);
+        const b = runs[key]!.bare.map((l) => l.rate);
+        const errors = runs[key]!.app.reduce((s, l) => s + l.errors, 0);
+        figures[name] = {
+          value: median(a),
+          ceiling: median(b),
+          ceilingName: ceiling,
+          unit: '/s',
+          goal: `≥ ${goal.toFixed(2)}`,
+          rounds: a.map((x, i) => `${x.toFixed(0)}/${b[i]!.toFixed(0)}`).join(', ') + (errors ? ` (${errors} errors)` : ''),
+        };
+      };
+      figure('sign-ins/s (POST /api/v1/session)', 'signin', 'argon2id verify over HTTP', 0.9);
+      figure('GET /api/v1/me/s (bearer)', 'me', 'bare Fastify, same JSON', 0.25);
+      figure('account page/s (cookie)', 'page', 'bare Fastify, same page', 0.2);
+
+      const memory = await app.ask<{ rss: number; peak: number }>({ type: 'memory' }, 'memory');
+      const bareMemory = await bare.ask<{ rss: number; peak: number }>({ type: 'memory' }, 'memory');
+      figures['web process RSS after the loads'] = { value: memory.rss / 2 ** 20, unit: 'MB', ceiling: bareMemory.rss / 2 ** 20, ceilingName: 'bare Fastify + argon2', goal: '≤ 150 MB', lowerIsBetter: true };
+      figures['web process peak RSS'] = { value: memory.peak / 2 ** 20, unit: 'MB', ceiling: bareMemory.peak / 2 ** 20, ceilingName: 'bare Fastify + argon2', goal: '≤ 150 MB', lowerIsBetter: true };
+
+      // p99 at 10 k accounts, then at BENCH_ACCOUNTS (seeded into the same table).
+      const size = Number(process.env.BENCH_ACCOUNTS ?? 0);
+      const p99 = async (n: number) => {
+        const s = await load(app.port, signinRequest('/api/v1/session', accountPicker(n), tokens));
+        const m = await load(app.port, meRequest());
+        return { signin: s.p99, me: m.p99 };
+      };
+      const small = await p99(FIRST);
+      figures['sign-in p99 at 10 k accounts'] = { value: small.signin, unit: 'ms', lowerIsBetter: true };
+      figures['/api/v1/me p99 at 10 k accounts'] = { value: small.me, unit: 'ms', lowerIsBetter: true };
+      if (size > FIRST) {
+        const started = performance.now();
+        await app.ask({ type: 'seed', accounts: size }, 'seeded');
+        figures[`seeding to ${size} accounts`] = `${((performance.now() - started) / 1000).toFixed(0)} s`;
+        const big = await p99(size);
+        figures[`sign-in p99 at ${size} accounts`] = { value: big.signin, unit: 'ms', ceiling: small.signin, ceilingName: 'p99 at 10 k', goal: '≤ 1.10', lowerIsBetter: true };
+        figures[`/api/v1/me p99 at ${size} accounts`] = { value: big.me, unit: 'ms', ceiling: small.me, ceilingName: 'p99 at 10 k', goal: '≤ 1.10', lowerIsBetter: true };
+      }
+      return figures;
+    } finally {
+      await stop(app);
+      await stop(bare);
+    }
+  },
+};
