@@ -27,7 +27,7 @@ import { createPortalSignIn } from './sso/portal.signin.js';
 import { ssoRoutes } from './sso/sso.routes.js';
 import { ErrorPage } from './web/error.page.js';
 import { homeRoutes } from './web/home.routes.js';
-import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
+import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
@@ -40,8 +40,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: process.env.TRUST_PROXY === 'true' || process.env.TRUST_PROXY === '1',
+    // Behind load balancers the client address comes from X-Forwarded-For, through the
+    // configured hops or address ranges only (TRUST_PROXY; proxy-addr semantics).
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
   });

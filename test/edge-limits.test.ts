@@ -1,0 +1,121 @@
+// The edge, issue 11: the client address behind proxies (TRUST_PROXY), the rate-limit table
+// overridable by RATE_LIMITS with atomic counting, and limits that survive Redis going away.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { createTestEnv, type TestEnv } from './support.js';
+import { apiSignIn, insertAccount, PASSWORD } from './signin.support.js';
+
+describe('TRUST_PROXY=1: only the entry the balancer wrote counts', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await createTestEnv({ env: { TRUST_PROXY: '1', RATE_LIMITS: 'signinFailuresPerIp=2/15m', SIGNIN_MAX_FAILURES: '1' } });
+  });
+  after(() => env.close());
+
+  const viaBalancer = (forged: string, username: string) =>
+    env.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { username, password: 'not-the-password-1' },
+      remoteAddress: '10.0.0.2',
+      // The client wrote the left-most entry; the balancer appended the address it saw.
+      headers: { 'x-forwarded-for': `${forged}, 203.0.113.7` },
+    });
+
+  test('a forged left-most X-Forwarded-For entry changes neither the limit key nor the audit address', async () => {
+    const a = await insertAccount(env.platform);
+    const first = await viaBalancer('198.51.100.1', a.nationalCode);
+    assert.equal(first.statusCode, 423, first.body); // SIGNIN_MAX_FAILURES=1: the first wrong password locks
+    const audit = await env.platform.db.selectFrom('audit_events').select(['ip']).where('event', '=', 'signin.locked').where('account_id', '=', a.id).executeTakeFirstOrThrow();
+    assert.equal(audit.ip, '203.0.113.7');
+    const b = await insertAccount(env.platform);
+    assert.equal((await viaBalancer('198.51.100.2', b.nationalCode)).statusCode, 423);
+    // Third attempt from the same client with a new forged address: the per-address budget (2) is spent.
+    const third = await viaBalancer('198.51.100.3', (await insertAccount(env.platform)).nationalCode);
+    assert.equal(third.statusCode, 429, third.body);
+    // Another real client behind the same balancer is not affected.
+    const other = await env.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { username: a.nationalCode, password: 'x' },
+      remoteAddress: '10.0.0.2',
+      headers: { 'x-forwarded-for': '203.0.113.8' },
+    });
+    assert.notEqual(other.statusCode, 429);
+  });
+
+  test('without a trusted hop the header is ignored', async () => {
+    const direct = await createTestEnv({ env: {} });
+    try {
+      const a = await insertAccount(direct.platform);
+      direct.platform.config.signin.maxFailures = 1;
+      await direct.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: a.nationalCode, password: 'wrong-password-1' }, remoteAddress: '192.0.2.9', headers: { 'x-forwarded-for': '203.0.113.99' } });
+      const rows = await direct.platform.db.selectFrom('audit_events').select(['ip']).where('account_id', '=', a.id).execute();
+      for (const r of rows) assert.equal(r.ip, '192.0.2.9');
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
+describe('RATE_LIMITS and atomic counting', () => {
+  let env: TestEnv;
+  before(async () => {
+    env = await createTestEnv({ env: { RATE_LIMITS: 'signinFailuresPerIp=3/15m,signinPerUsername=100/15m,registrationStatusPerIp=5/1h' } });
+  });
+  after(() => env.close());
+
+  test('8 parallel wrong passwords from one address: no more than the 3 attempts the table allows are checked', async () => {
+    const accounts = await Promise.all(Array.from({ length: 8 }, () => insertAccount(env.platform)));
+    const answers = await Promise.all(accounts.map((a) => apiSignIn(env.app, a.nationalCode, 'Wrong-password-77', '192.0.2.50')));
+    const checked = answers.filter((r) => r.statusCode === 401).length;
+    const refused = answers.filter((r) => r.statusCode === 429).length;
+    assert.equal(checked + refused, 8, answers.map((r) => r.statusCode).join(','));
+    assert.equal(checked, 3);
+    // The wrong passwords counted on the accounts themselves agree: only 3 were tried.
+    const tried = await env.platform.db.selectFrom('accounts').select('failed_signins').where('id', 'in', accounts.map((a) => a.id)).execute();
+    assert.equal(tried.reduce((n, r) => n + r.failed_signins, 0), 3);
+  });
+
+  test('a right password gives its point back: successes never use up the address budget', async () => {
+    const a = await insertAccount(env.platform);
+    for (let i = 0; i < 6; i++) assert.equal((await apiSignIn(env.app, a.nationalCode, PASSWORD, '192.0.2.51')).statusCode, 200);
+  });
+
+  test('8 parallel status look-ups against an override of 5 per hour: exactly 5 pass', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => env.app.inject({ method: 'POST', url: '/api/v1/registration/status', payload: { nationalCode: '0499370899', mobile: '09121234567' }, remoteAddress: '192.0.2.52' })),
+    );
+    assert.equal(answers.filter((r) => r.statusCode === 429).length, 3, answers.map((r) => `${r.statusCode}`).join(','));
+  });
+});
+
+describe('Redis unreachable: a stricter in-process guard, never "no limits", never a 500', () => {
+  let env: TestEnv;
+  before(async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    env = await createTestEnv({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMITS: 'signinFailuresPerIp=4/15m' } });
+  });
+  after(() => env.close());
+
+  test('sign-in answers 401 and 200; the guard allows half the row; /metrics shows the fallback', async () => {
+    const a = await insertAccount(env.platform);
+    assert.equal((await apiSignIn(env.app, a.nationalCode, 'Wrong-password-77', '192.0.2.60')).statusCode, 401);
+    assert.equal((await apiSignIn(env.app, a.nationalCode, PASSWORD, '192.0.2.60')).statusCode, 200);
+    // 4 per address in the table, 2 in the guard: the third wrong password from one address is refused.
+    const b = await insertAccount(env.platform);
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await apiSignIn(env.app, b.nationalCode, 'Wrong-password-77', '192.0.2.61')).statusCode);
+    assert.deepEqual(codes, [401, 401, 429]);
+    const metrics = await env.app.inject({ method: 'GET', url: '/metrics' });
+    const m = /dargah_rate_limit_fallback_total\{limit="signinFailuresPerIp"\} (\d+)/.exec(metrics.body);
+    assert.ok(m && Number(m[1]) >= 5, metrics.body.slice(0, 200));
+  });
+});
