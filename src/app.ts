@@ -29,6 +29,8 @@ import { ErrorPage } from './web/error.page.js';
 import { homeRoutes } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
+import { localPathOr } from './web/redirect.js';
+import { installEdge, metricsAccess } from './web/edge.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
 import { passkeyRoutes } from './passkeys/passkeys.routes.js';
@@ -51,6 +53,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
 
   await app.register(cookie, { secret: platform.secrets.cookieSecret });
   await app.register(formbody);
+  // Hostile bytes, __Host- cookie names, Permissions-Policy, no-store on personal answers (web/edge.ts).
+  installEdge(app, config);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -129,7 +133,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       const params = new URLSearchParams(url.split('?')[1] ?? '');
       params.delete('lang');
       const rest = params.toString();
-      return reply.redirect(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, 303);
+      return reply.redirect(localPathOr(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, '/'), 303);
     }
     request.lang = pageLang(request);
   });
@@ -186,7 +190,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const r = await platform.readiness();
     return reply.status(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'unavailable', database: r.database, ...(r.redis === undefined ? {} : { redis: r.redis }) });
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+  app.get('/metrics', { logLevel: 'warn', onRequest: metricsAccess(config) }, async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/api/openapi.json', async () => app.swagger());
