@@ -30,7 +30,7 @@ import { homeRoutes } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
 import { localPathOr } from './web/redirect.js';
-import { installEdge, metricsAccess } from './web/edge.js';
+import { installEdge, isDataException, metricsAccess } from './web/edge.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
 import { passkeyRoutes } from './passkeys/passkeys.routes.js';
@@ -173,6 +173,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     if (error.code?.startsWith('FST_CSRF')) {
       status = 403;
       code = 'request.csrf';
+    } else if (isDataException(error)) {
+      // A value the database refused as malformed (SQLSTATE class 22) that a check let through: a bad request, not an outage.
+      request.log.warn({ err: error }, 'database refused a value of the request');
+      status = 400;
+      code = 'request.invalid';
     } else if (error.validation || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
       status = error.statusCode && error.statusCode !== 500 ? error.statusCode : 400;
       code = 'request.invalid';

@@ -90,6 +90,10 @@ export function hostile(value: unknown, where: 'query' | 'body', depth = 0): boo
   return false;
 }
 
+/** A PostgreSQL "data exception" (SQLSTATE class 22: bad encoding, NUL, value too long, bad number or date). */
+export const isDataException = (error: unknown): boolean =>
+  typeof (error as { code?: unknown })?.code === 'string' && /^22[0-9A-Z]{3}$/.test((error as { code: string }).code);
+
 const sameSecret = (a: string, b: string) => {
   // Hash first: the comparison takes the same time whatever the lengths.
   const x = createHash('sha256').update(a).digest();
