@@ -2,6 +2,7 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { useAuditKey } from '../audit/audit.js';
 
 /** Development convenience: without SECRET_KEY a random one is kept in DATA_DIR. */
 export function resolveSecretKey(configured: string | undefined, dataDir: string): string {
@@ -20,7 +21,11 @@ export function createSecrets(secretKey: string) {
   const derive = (purpose: string) =>
     Buffer.from(hkdfSync('sha256', secretKey, 'dargah', purpose, 32));
   const hmacKey = derive('hmac');
+  // The audit chain's HMAC key: derived here, held in memory only, never written to the database.
+  const auditKey = derive('audit-chain');
+  useAuditKey(auditKey);
   return {
+    auditKey,
     cookieSecret: derive('cookie').toString('base64url'),
     /** Keyed hash for values we look up but must not store or log in clear (codes, keys). */
     hmac(purpose: string, value: string): string {
