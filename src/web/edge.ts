@@ -65,6 +65,7 @@ const rewriteAll = (value: unknown): unknown =>
 /** Limits of any single value of a query string, route parameter or body. */
 const MAX_QUERY_VALUE = 2000;
 const MAX_BODY_VALUE = 10_000;
+const MAX_OIDC_QUERY_VALUE = 16_000;
 const MAX_DEPTH = 8;
 // NUL and other C0/C1 controls; tabs and line breaks only where free text may have them (bodies).
 // eslint-disable-next-line no-control-regex
@@ -72,27 +73,36 @@ const CONTROL_STRICT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-/** Why a value is hostile, or undefined: a control character, a broken surrogate, or too long. */
-export function hostile(value: unknown, where: 'query' | 'body', depth = 0): boolean {
+/**
+ * Whether a value is hostile: a control character, a broken surrogate, or too long
+ * (`maxLength`; by default 2,000 characters in a query or parameter, 10,000 in a body).
+ */
+export function hostile(value: unknown, where: 'query' | 'body', depth = 0, maxLength = where === 'query' ? MAX_QUERY_VALUE : MAX_BODY_VALUE): boolean {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return false;
   if (typeof value === 'string') {
-    if (value.length > (where === 'query' ? MAX_QUERY_VALUE : MAX_BODY_VALUE)) return true;
+    if (value.length > maxLength) return true;
     if (!value.isWellFormed()) return true;
     return (where === 'query' ? CONTROL_STRICT : CONTROL_TEXT).test(value);
   }
   if (depth >= MAX_DEPTH) return true;
-  if (Array.isArray(value)) return value.length > 100 || value.some((v) => hostile(v, where, depth + 1));
+  if (Array.isArray(value)) return value.length > 100 || value.some((v) => hostile(v, where, depth + 1, maxLength));
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length > 200) return true;
-    return entries.some(([k, v]) => hostile(k, 'query', depth + 1) || hostile(v, where, depth + 1));
+    return entries.some(([k, v]) => hostile(k, 'query', depth + 1) || hostile(v, where, depth + 1, maxLength));
   }
   return false;
 }
 
-/** A PostgreSQL "data exception" (SQLSTATE class 22: bad encoding, NUL, value too long, bad number or date). */
-export const isDataException = (error: unknown): boolean =>
-  typeof (error as { code?: unknown })?.code === 'string' && /^22[0-9A-Z]{3}$/.test((error as { code: string }).code);
+/**
+ * A PostgreSQL error caused by a value of the request: a "data exception" (SQLSTATE class
+ * 22: bad encoding, NUL, value too long, bad number or date) or 54000 (e.g. a value too
+ * large for an index row).
+ */
+export const isDataException = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^22[0-9A-Z]{3}$/.test(code) || code === '54000');
+};
 
 const sameSecret = (a: string, b: string) => {
   // Hash first: the comparison takes the same time whatever the lengths.
@@ -159,8 +169,11 @@ export function installEdge(app: FastifyInstance, config: Pick<Config, 'publicUr
   // Hostile bytes (NUL, control characters, broken UTF-16, overlong values) in the query,
   // the route parameters or the body never reach a capability, SQL or a header.
   app.addHook('preValidation', async (request, reply) => {
-    const body = request.url.startsWith('/oidc/') ? undefined : request.body;
-    if (!hostile(request.query, 'query') && !hostile(request.params, 'query') && !hostile(body, 'body')) return;
+    // The OpenID provider reads its own body; its query may carry signed request objects and ID token hints.
+    const oidc = request.url.startsWith('/oidc/');
+    const body = oidc ? undefined : request.body;
+    const queryLimit = oidc ? MAX_OIDC_QUERY_VALUE : MAX_QUERY_VALUE;
+    if (!hostile(request.query, 'query', 0, queryLimit) && !hostile(request.params, 'query', 0, queryLimit) && !hostile(body, 'body')) return;
     request.log.info({ route: request.routeOptions.url }, 'request refused: hostile bytes');
     if (request.url.startsWith('/api/')) {
       return reply.status(400).send({ error: { code: 'request.bad_characters', message: t(request.lang, 'request.bad_characters') } });
