@@ -120,7 +120,7 @@ describe('the edge over http', () => {
 describe('https portal: __Host- cookies', () => {
   let env: TestEnv;
   before(async () => {
-    env = await createTestEnv({ env: { PUBLIC_URL: 'https://portal.example.ir' } });
+    env = await createTestEnv({ env: { PUBLIC_URL: 'https://portal.example.ir' }, startQueue: false });
   });
   after(() => env.close());
 
@@ -158,14 +158,14 @@ describe('https portal: __Host- cookies', () => {
 
 describe('/metrics in production', () => {
   test('refused without METRICS_TOKEN; with it only to the bearer token', async () => {
-    const closed = await createTestEnv({ env: { NODE_ENV: 'production' } });
+    const closed = await createTestEnv({ env: { NODE_ENV: 'production' }, noApp: false, startQueue: false });
     try {
       assert.equal((await closed.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
     } finally {
       await closed.close();
     }
     const token = 'scrape-token-0123456789abcdef';
-    const env = await createTestEnv({ env: { NODE_ENV: 'production', METRICS_TOKEN: token } });
+    const env = await createTestEnv({ env: { NODE_ENV: 'production', METRICS_TOKEN: token }, startQueue: false });
     try {
       assert.equal((await env.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
       assert.equal((await env.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong-token-0123456789' } })).statusCode, 401);

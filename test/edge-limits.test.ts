@@ -9,7 +9,7 @@ import { apiSignIn, insertAccount, PASSWORD } from './signin.support.js';
 describe('TRUST_PROXY=1: only the entry the balancer wrote counts', () => {
   let env: TestEnv;
   before(async () => {
-    env = await createTestEnv({ env: { TRUST_PROXY: '1', RATE_LIMITS: 'signinFailuresPerIp=2/15m' } });
+    env = await createTestEnv({ env: { TRUST_PROXY: '1', RATE_LIMITS: 'signinFailuresPerIp=2/15m' }, startQueue: false });
   });
   after(() => env.close());
 
@@ -41,7 +41,7 @@ describe('TRUST_PROXY=1: only the entry the balancer wrote counts', () => {
   });
 
   test('without a trusted hop the header is ignored', async () => {
-    const direct = await createTestEnv({ env: {} });
+    const direct = await createTestEnv({ env: {}, startQueue: false });
     try {
       const a = await insertAccount(direct.platform);
       const res = await direct.app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: a.nationalCode, password: PASSWORD }, remoteAddress: '192.0.2.9', headers: { 'x-forwarded-for': '203.0.113.99' } });
@@ -57,7 +57,7 @@ describe('TRUST_PROXY=1: only the entry the balancer wrote counts', () => {
 describe('RATE_LIMITS and atomic counting', () => {
   let env: TestEnv;
   before(async () => {
-    env = await createTestEnv({ env: { RATE_LIMITS: 'signinFailuresPerIp=3/15m,signinPerUsername=100/15m,registrationStatusPerIp=5/1h' } });
+    env = await createTestEnv({ env: { RATE_LIMITS: 'signinFailuresPerIp=3/15m,signinPerUsername=100/15m,registrationStatusPerIp=5/1h' }, startQueue: false });
   });
   after(() => env.close());
 
@@ -74,7 +74,7 @@ describe('RATE_LIMITS and atomic counting', () => {
   });
 
   test('8 parallel wrong passwords on one account from one address: no more than that pair\'s 3 attempts are checked', async () => {
-    const pairEnv = await createTestEnv({ env: { RATE_LIMITS: 'signinFailuresPerAccountAndIp=3/15m,signinFailuresPerIp=100/15m,signinPerUsername=100/15m' } });
+    const pairEnv = await createTestEnv({ env: { RATE_LIMITS: 'signinFailuresPerAccountAndIp=3/15m,signinFailuresPerIp=100/15m,signinPerUsername=100/15m' }, startQueue: false });
     try {
       const a = await insertAccount(pairEnv.platform);
       const answers = await Promise.all(Array.from({ length: 8 }, () => apiSignIn(pairEnv.app, a.nationalCode, 'Wrong-password-77', '192.0.2.53')));
@@ -112,7 +112,7 @@ describe('Redis unreachable: a stricter in-process guard, never "no limits", nev
         s.close(() => resolve(p));
       });
     });
-    env = await createTestEnv({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMITS: 'signinFailuresPerIp=4/15m' } });
+    env = await createTestEnv({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, RATE_LIMITS: 'signinFailuresPerIp=4/15m' }, startQueue: false });
   });
   after(() => env.close());
 

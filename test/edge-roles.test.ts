@@ -30,7 +30,7 @@ describe('the application role on PostgreSQL', { skip: pgUrl ? false : 'needs TE
   const role = `dargah_app_test_${randomBytes(4).toString('hex')}`;
   let client: pg.Client;
   before(async () => {
-    env = await createTestEnv({ noApp: true });
+    env = await createTestEnv({ noApp: true, startQueue: false });
     // One event so the trail is not empty.
     await env.platform.db.transaction().execute(async (trx) => {
       const { recordAudit } = await import('../src/audit/audit.js');
@@ -40,7 +40,8 @@ describe('the application role on PostgreSQL', { skip: pgUrl ? false : 'needs TE
     for (const st of databaseRolesSql({ appRole: role, ownerRole: owner.u, schema: env.schema!, jobsSchema: `${env.schema}_jobs`, createRole: true })) {
       await env.platform.database.executeSql(st);
     }
-    client = new pg.Client({ connectionString: pgUrl });
+    // The environment's own database (test support gives each environment one).
+    client = new pg.Client({ connectionString: env.config.databaseUrl! });
     await client.connect();
     await client.query(`SET search_path TO ${env.schema}`);
     await client.query(`SET ROLE ${role}`);
@@ -48,7 +49,7 @@ describe('the application role on PostgreSQL', { skip: pgUrl ? false : 'needs TE
   after(async () => {
     await client?.end();
     await env.platform.database.executeSql(`DROP OWNED BY ${role}`).catch(() => {});
-    await env.close();
+    await env.close(); // drops the environment's database
     const admin = new pg.Client({ connectionString: pgUrl });
     await admin.connect();
     try {
