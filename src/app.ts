@@ -27,8 +27,10 @@ import { ssoRoutes } from './sso/sso.routes.js';
 import { ErrorPage } from './web/error.page.js';
 import { installSecurityHeaders } from './web/securityHeaders.js';
 import { homeRoutes } from './web/home.routes.js';
-import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage } from './web/http.js';
+import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
+import { localPathOr } from './web/redirect.js';
+import { installEdge, isDataException, metricsAccess } from './web/edge.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
 import { passkeyRoutes } from './passkeys/passkeys.routes.js';
@@ -40,8 +42,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: process.env.TRUST_PROXY === 'true' || process.env.TRUST_PROXY === '1',
+    // Behind load balancers the client address comes from X-Forwarded-For, through the
+    // configured hops or address ranges only (TRUST_PROXY; proxy-addr semantics).
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
   });
@@ -50,6 +53,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
 
   await app.register(cookie, { secret: platform.secrets.cookieSecret });
   await app.register(formbody);
+  // Hostile bytes, __Host- cookie names, Permissions-Policy, no-store on personal answers (web/edge.ts).
+  installEdge(app, config);
   // Built once, and again only when the registered services (the form-action list) change.
   installSecurityHeaders(app, () => platform.sso.formActionSources(), (formAction) => ({
     contentSecurityPolicy: {
@@ -129,7 +134,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       const params = new URLSearchParams(url.split('?')[1] ?? '');
       params.delete('lang');
       const rest = params.toString();
-      return reply.redirect(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, 303);
+      return reply.redirect(localPathOr(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, '/'), 303);
     }
     request.lang = pageLang(request);
   });
@@ -169,6 +174,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     if (error.code?.startsWith('FST_CSRF')) {
       status = 403;
       code = 'request.csrf';
+    } else if (isDataException(error)) {
+      // A value the database refused as malformed (SQLSTATE class 22) that a check let through: a bad request, not an outage.
+      request.log.warn({ err: error }, 'database refused a value of the request');
+      status = 400;
+      code = 'request.invalid';
     } else if (error.validation || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)) {
       status = error.statusCode && error.statusCode !== 500 ? error.statusCode : 400;
       code = 'request.invalid';
@@ -186,7 +196,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const r = await platform.readiness();
     return reply.status(r.ready ? 200 : 503).send({ status: r.ready ? 'ready' : 'unavailable', database: r.database, ...(r.redis === undefined ? {} : { redis: r.redis }) });
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+  app.get('/metrics', { logLevel: 'warn', onRequest: metricsAccess(config) }, async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/api/openapi.json', async () => app.swagger());

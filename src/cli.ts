@@ -7,6 +7,7 @@ import { migrateDatabase } from './db/migrate.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
 import { lifecycleMarkdown } from './accounts/transitions.js';
+import { DB_ROLE_COMMANDS } from './security/dbRoles.js';
 import { createBranchService } from './insured/branches.service.js';
 import { RegistryDataError } from './registries/index.js';
 import type { StaffService } from './backoffice/staff.service.js';
@@ -35,6 +36,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       return 0;
     },
   },
+  ...DB_ROLE_COMMANDS,
   'branches import': {
     usage: 'branches import FILE',
     summary: 'Add or update branches from a CSV (code,name,province,city); existing codes are updated',

@@ -1,5 +1,6 @@
 // One validated configuration object, read from the environment with documented defaults.
 // A bad value stops the start with one line naming the variable and what it allows.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -170,6 +171,72 @@ export const RATE_LIMITS = {
   passkeyOptionsPerIp: { points: 1200, durationSeconds: 3600, blockSeconds: 0 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
+
+/**
+ * TRUST_PROXY (API.md): `false` (default; X-Forwarded-For ignored), a hop count such as `1`,
+ * or comma-separated address ranges of the balancers (CIDR, or proxy-addr's names
+ * `loopback`, `linklocal`, `uniquelocal`). Handed to Fastify's trustProxy (proxy-addr).
+ * `true` (trust every hop: the client's own left-most entry wins) is refused.
+ */
+export type TrustProxy = false | number | string[];
+const TRUST_PROXY_FORMS = 'false, a hop count such as 1, or the balancers\' address ranges such as 10.0.0.0/8,192.168.1.5';
+function readTrustProxy(env: Env, name: string): TrustProxy {
+  const raw = readOptional(env, name);
+  if (raw === undefined || ['false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    throw new ConfigError(`${name}=${raw} would let any client choose its address through X-Forwarded-For; use ${TRUST_PROXY_FORMS}`);
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError(`${name}=${hops} is out of range (allowed: ${TRUST_PROXY_FORMS}; at most 10 hops)`);
+    return hops === 0 ? false : hops;
+  }
+  const parts = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of parts) {
+    if (!isTrustedRange(p)) throw new ConfigError(`${name} has an invalid address range "${p}" (allowed: ${TRUST_PROXY_FORMS})`);
+  }
+  if (parts.length === 0) throw new ConfigError(`${name} is empty (allowed: ${TRUST_PROXY_FORMS})`);
+  return parts;
+}
+function isTrustedRange(value: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(value)) return true;
+  const [addr, bits, extra] = value.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** A window of RATE_LIMITS: whole seconds, minutes, hours or days (`30s`, `15m`, `1h`, `1d`). */
+const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/**
+ * RATE_LIMITS (API.md): comma-separated `name=attempts/window` overriding rows of the table.
+ * A row that blocks once its budget is spent (the sign-in rows) then blocks for the new window.
+ */
+function readRateLimits(env: Env, name: string): Record<RateLimitName, RateLimitRule> {
+  const table: Record<RateLimitName, RateLimitRule> = { ...RATE_LIMITS };
+  const raw = readOptional(env, name);
+  if (raw === undefined) return table;
+  const forms = 'name=attempts/window, window like 15m, 1h or 1d';
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z]+)\s*=\s*(\d{1,7})\s*\/\s*(\d{1,5})([smhd])$/.exec(entry);
+    const rowName = entry.split('=')[0]!.trim();
+    if (!(rowName in RATE_LIMITS)) {
+      throw new ConfigError(`${name} has an unknown limit "${rowName}" (allowed: ${Object.keys(RATE_LIMITS).join(', ')})`);
+    }
+    if (!m) throw new ConfigError(`${name} has a bad value "${entry}" (expected ${forms})`);
+    const points = Number(m[2]);
+    const durationSeconds = Number(m[3]) * WINDOW_UNITS[m[4]!]!;
+    if (points < 1 || durationSeconds < 1 || durationSeconds > 30 * 86400) {
+      throw new ConfigError(`${name} has a bad value "${entry}" (attempts at least 1, window from 1s to 30d)`);
+    }
+    const row = RATE_LIMITS[rowName as RateLimitName];
+    table[rowName as RateLimitName] = { points, durationSeconds, blockSeconds: row.blockSeconds ? durationSeconds : 0 };
+  }
+  return table;
+}
 
 export function loadConfig(env: Env = process.env) {
   const production = env.NODE_ENV === 'production';
@@ -343,7 +410,11 @@ export function loadConfig(env: Env = process.env) {
       /** Parallel pollers per queue in one worker process. */
       concurrency: readInt(env, 'WORKER_CONCURRENCY', 2, 1, 64),
     },
-    rateLimits: RATE_LIMITS,
+    rateLimits: readRateLimits(env, 'RATE_LIMITS'),
+    /** Proxies whose X-Forwarded-For entries are believed (see readTrustProxy). */
+    trustProxy: readTrustProxy(env, 'TRUST_PROXY'),
+    /** Bearer token /metrics asks for; unset in production: /metrics is refused. */
+    metricsToken: readOptional(env, 'METRICS_TOKEN'),
     sso: {
       /** Lifetime of access tokens (opaque, checked by introspection or userinfo). */
       accessTokenTtlSeconds: readInt(env, 'SSO_ACCESS_TOKEN_TTL_SECONDS', 600, 60, 86400),
@@ -359,6 +430,9 @@ export function loadConfig(env: Env = process.env) {
       refreshSeconds: readInt(env, 'SSO_REFRESH_SECONDS', 60, 1, 3600),
     },
   };
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16) {
+    throw new ConfigError('METRICS_TOKEN is too short (at least 16 characters)');
+  }
   if (smsProvider === 'kavenegar' && (!config.sms.kavenegarApiKey || !config.sms.kavenegarSender)) {
     throw new ConfigError('SMS_PROVIDER=kavenegar needs KAVENEGAR_API_KEY and KAVENEGAR_SENDER');
   }

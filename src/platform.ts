@@ -87,6 +87,8 @@ export async function createPlatform(options: PlatformOptions) {
     prefix: options.redisPrefix ?? 'dargah',
     hashKey: (key) => secrets.hmac('rate-limit', key),
     onRefused: (name) => metrics.rateLimited.inc({ limit: name }),
+    registry: metrics.registry,
+    logger,
   });
   const registries: RegistriesHandle = await createRegistries({
     mode: config.registries.mode,

@@ -132,7 +132,7 @@ describe('browser sessions', () => {
       const b = browser(secureEnv.app);
       await b.get('/signin');
       const res = await b.post('/signin', { username: a.nationalCode, password: a.password });
-      const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('dargah_session='))!;
+      const cookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-dargah_session='))!;
       assert.match(cookie, /Secure/);
     } finally {
       await secureEnv.close();

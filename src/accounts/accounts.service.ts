@@ -360,12 +360,9 @@ export function createAccountsService(deps: AccountsDeps) {
      * address; the account itself is never locked.
      */
     async guard(accountId: string, ip: string): Promise<{ allowed: true; captchaRequired: boolean } | { allowed: false; retryAfterSeconds: number }> {
-      const byPair = await limiter.peek('signinFailuresPerAccountAndIp', `${accountId}:${ip}`);
+      // Counted here, before the check (atomic under parallel guesses); a success resets it.
+      const byPair = await limiter.consume('signinFailuresPerAccountAndIp', `${accountId}:${ip}`);
       if (!byPair.allowed) return byPair;
-      if (byPair.remaining <= 0) {
-        const rule = deps.config.rateLimits.signinFailuresPerAccountAndIp;
-        return { allowed: false, retryAfterSeconds: rule.blockSeconds || rule.durationSeconds };
-      }
       const a = await q.findAccount(db, accountId);
       const windowStart = new Date(clock().getTime() - settings.failureWindowHours * 3600_000);
       const captchaRequired = !!a && !!a.failed_signins_since && a.failed_signins_since >= windowStart && a.failed_signins >= settings.captchaAfterFailures;
@@ -375,7 +372,7 @@ export function createAccountsService(deps: AccountsDeps) {
     /** Counts a failed password check of an account from an address; returns the tries this address has left. */
     async recordFailure(accountId: string, ip: string): Promise<{ remainingForAddress: number }> {
       const now = clock();
-      const pair = await limiter.consume('signinFailuresPerAccountAndIp', `${accountId}:${ip}`);
+      const pair = await limiter.peek('signinFailuresPerAccountAndIp', `${accountId}:${ip}`); // counted by guard()
       await q.recordFailure(db, accountId, now, new Date(now.getTime() - settings.failureWindowHours * 3600_000));
       return { remainingForAddress: pair.allowed ? pair.remaining : 0 };
     },

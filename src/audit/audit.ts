@@ -2,7 +2,14 @@
 // before it in its chain, so that a changed or removed row breaks the chain (see
 // verifyAuditChain). The trail is AUDIT_CHAINS chains, one per account bucket: writers for
 // different accounts proceed in parallel; one account's events always share a chain.
-import { createHash } from 'node:crypto';
+//
+// Links are keyed (hash_version 2): HMAC-SHA-256 under a key derived from SECRET_KEY, which
+// is never stored in the database, so whoever can write the table (even with the trigger
+// dropped) cannot re-hash a changed chain so that it verifies. Rows written before migration
+// 0600 keep their plain SHA-256 links (hash_version 1) and still verify; every row from
+// `audit_keyed_since.first_keyed_id` on must be keyed (no downgrade to version 1). A change to
+// a version-1 row also breaks the first keyed row after it in its chain.
+import { createHash, createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
@@ -38,11 +45,37 @@ function canonical(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
 }
 
-export function auditHash(prevHash: string, row: {
+type AuditRowContent = {
   chain: number; occurredAt: Date; actorType: string; actorId: string | null; accountId: string | null;
   event: string; data: Record<string, unknown>; ip: string | null;
-}): string {
-  const body = canonical({
+};
+
+let processKey: Buffer | undefined;
+/**
+ * Keys the audit chain of this process. `createSecrets` calls it with the key it derives
+ * from SECRET_KEY, so every process that has its secrets (web, worker, CLI) writes keyed rows.
+ */
+export function useAuditKey(key: Buffer): void {
+  processKey = key;
+}
+function keyOf(key: Buffer | undefined): Buffer {
+  const k = key ?? processKey;
+  if (!k) throw new Error('the audit chain key is not set (createSecrets derives it from SECRET_KEY)');
+  return k;
+}
+
+/** Version 2 (current): HMAC-SHA-256 of the previous hash and the row, under the audit key. */
+export function keyedAuditHash(key: Buffer, prevHash: string, row: AuditRowContent): string {
+  return createHmac('sha256', key).update('dargah-audit-v2\n').update(prevHash).update('\n').update(rowBody(row)).digest('hex');
+}
+
+/** Version 1 (rows before migration 0600): plain SHA-256. Verified, never written. */
+export function auditHash(prevHash: string, row: AuditRowContent): string {
+  return createHash('sha256').update(prevHash).update('\n').update(rowBody(row)).digest('hex');
+}
+
+function rowBody(row: AuditRowContent): string {
+  return canonical({
     chain: row.chain,
     occurredAt: row.occurredAt.toISOString(),
     actorType: row.actorType,
@@ -52,7 +85,6 @@ export function auditHash(prevHash: string, row: {
     data: row.data,
     ip: row.ip,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 
 export async function recordAudit(trx: Queryable, input: AuditEventInput): Promise<void> {
@@ -89,7 +121,8 @@ export async function recordAudit(trx: Queryable, input: AuditEventInput): Promi
       ip: row.ip,
       chain,
       prev_hash: prevHash,
-      hash: auditHash(prevHash, row),
+      hash: keyedAuditHash(keyOf(undefined), prevHash, row),
+      hash_version: 2,
     })
     .execute();
 }
@@ -118,6 +151,7 @@ export async function recordAuditBatch(trx: Queryable, inputs: readonly AuditEve
     SELECT c AS chain, (SELECT e.hash FROM audit_events e WHERE e.chain = c ORDER BY e.id DESC LIMIT 1) AS hash
     FROM unnest(${chains}::int[]) AS c`.execute(trx);
   const lastHash = new Map(last.rows.map((r) => [Number(r.chain), r.hash ?? GENESIS_HASH]));
+  const key = keyOf(undefined);
   const rows = [];
   for (const chain of chains) {
     let prevHash = lastHash.get(chain) ?? GENESIS_HASH;
@@ -132,7 +166,7 @@ export async function recordAuditBatch(trx: Queryable, inputs: readonly AuditEve
         data: input.data ?? {},
         ip: input.ip ?? null,
       };
-      const hash = auditHash(prevHash, row);
+      const hash = keyedAuditHash(key, prevHash, row);
       rows.push({
         occurred_at: row.occurredAt,
         actor_type: row.actorType,
@@ -144,6 +178,7 @@ export async function recordAuditBatch(trx: Queryable, inputs: readonly AuditEve
         chain,
         prev_hash: prevHash,
         hash,
+        hash_version: 2,
       });
       prevHash = hash;
     }
@@ -161,8 +196,12 @@ export type AuditChainReport =
  * broken link. Cut from the end (a chain's newest rows deleted) cannot be seen from the
  * chain alone; the database trigger refuses DELETE for that reason.
  */
-export async function verifyAuditChain(db: Queryable, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
+export async function verifyAuditChain(db: Queryable, options: { batchSize?: number; key?: Buffer } = {}): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 1000;
+  const key = keyOf(options.key);
+  // The smallest boundary counts (a row added later can only narrow the plain-hash era); none: all keyed.
+  const since = await sql<{ first: string | number | null }>`SELECT min(first_keyed_id) AS first FROM audit_keyed_since`.execute(db);
+  const firstKeyedId = Number(since.rows[0]?.first ?? 1);
   const chains = await db.selectFrom('audit_events').select('chain').distinct().execute();
   let checked = 0;
   let firstBroken: { id: number; reason: 'hash' | 'prev_hash' } | undefined;
@@ -184,7 +223,8 @@ export async function verifyAuditChain(db: Queryable, options: { batchSize?: num
         let broken: 'hash' | 'prev_hash' | undefined;
         if (r.prev_hash !== prevHash) broken = 'prev_hash';
         else {
-          const expected = auditHash(r.prev_hash, {
+          const version = Number(r.hash_version);
+          const content = {
             chain: r.chain,
             occurredAt: r.occurred_at,
             actorType: r.actor_type,
@@ -193,7 +233,11 @@ export async function verifyAuditChain(db: Queryable, options: { batchSize?: num
             event: r.event,
             data: (typeof r.data === 'string' ? JSON.parse(r.data) : r.data) as Record<string, unknown>,
             ip: r.ip,
-          });
+          };
+          const expected =
+            version === 2 ? keyedAuditHash(key, r.prev_hash, content)
+            : version === 1 && id < firstKeyedId ? auditHash(r.prev_hash, content)
+            : undefined; // unknown version, or a keyed-era row claiming the plain hash
           if (expected !== r.hash) broken = 'hash';
         }
         if (broken) {

@@ -96,7 +96,7 @@ export const STAFF_COMMANDS: Record<string, CliCommand> = {
     summary: 'Check the hash chain of the audit trail; names the first broken event',
     async run(_args, { config, io }) {
       return withDatabase(config, async (database) => {
-        const report = await verifyAuditChain(database.db);
+        const report = await verifyAuditChain(database.db, { key: createSecrets(resolveSecretKey(config.secretKey, config.dataDir)).auditKey });
         if (report.ok) {
           io.out(`audit chain intact: ${report.checked} events checked`);
           return 0;

@@ -59,6 +59,8 @@ export interface AuditEventsTable {
   chain: Generated<number>;
   prev_hash: string;
   hash: string;
+  /** 1: plain SHA-256 (rows before migration 0600); 2: HMAC under a key derived from SECRET_KEY. */
+  hash_version: Generated<number>;
 }
 
 export interface RegistrationFlowsTable {

@@ -2,6 +2,7 @@
 import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { useAuditKey } from '../audit/audit.js';
 
 /** Development convenience: without SECRET_KEY a random one is kept in DATA_DIR. */
 export function resolveSecretKey(configured: string | undefined, dataDir: string): string {
@@ -21,7 +22,11 @@ export function createSecrets(secretKey: string) {
     Buffer.from(hkdfSync('sha256', secretKey, 'dargah', purpose, 32));
   // A KeyObject made once: createHmac with raw bytes would import the key on every call.
   const hmacKey = createSecretKey(derive('hmac'));
+  // The audit chain's HMAC key: derived here, held in memory only, never written to the database.
+  const auditKey = derive('audit-chain');
+  useAuditKey(auditKey);
   return {
+    auditKey,
     cookieSecret: derive('cookie').toString('base64url'),
     /** Keyed hash for values we look up but must not store or log in clear (codes, keys). */
     hmac(purpose: string, value: string): string {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
 import { t } from '../web/i18n.js';
+import { localPath } from '../web/redirect.js';
 import type { NewSession, SignedInAccount } from './sessions.service.js';
 
 declare module 'fastify' {
@@ -38,12 +39,8 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** A local path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped. */
-export function safeNext(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 2000) return undefined;
-  if (!/^\/(?![/\\])[^\s\\]*$/.test(value)) return undefined;
-  return value;
-}
+/** A local path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped (web/redirect.ts). */
+export const safeNext = localPath;
 
 export function cookieOptions(platform: Platform) {
   return {

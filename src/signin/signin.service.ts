@@ -55,7 +55,6 @@ const NOT_ACTIVE: Record<'pending_verification' | 'awaiting_branch_visit', Messa
 export function createSigninService(deps: SigninDeps) {
   const { db, limiter, sessions, clock, accounts } = deps;
   const settings = deps.config.signin;
-  const ipRule = deps.config.rateLimits.signinFailuresPerIp;
   const signins = new Counter({
     name: 'dargah_signins_total',
     help: 'Sign-in attempts by method and result',
@@ -139,9 +138,9 @@ export function createSigninService(deps: SigninDeps) {
       if (!username.ok || fields.password) return invalid(fields);
 
       // Counted before the check (consume first, then decide): parallel guesses cannot pass the table.
-      const byIp = await limiter.peek('signinFailuresPerIp', meta.ip);
+      // (Every attempt takes a point of the address budget; one that is not a wrong password gives it back.)
+      const byIp = await limiter.consume('signinFailuresPerIp', meta.ip);
       if (!byIp.allowed) return limited('signin.limited', byIp.retryAfterSeconds);
-      if (byIp.remaining <= 0) return limited('signin.limited', ipRule.blockSeconds || ipRule.durationSeconds);
       const byUser = await limiter.consume('signinPerUsername', `${username.value.value}:${meta.ip}`);
       if (!byUser.allowed) return limited('signin.limited', byUser.retryAfterSeconds);
 
@@ -149,7 +148,6 @@ export function createSigninService(deps: SigninDeps) {
       if (!account || !account.password_hash) {
         // Unknown usernames cost one argon2 verification, like known ones.
         await deps.hasher.verifyDummy(password);
-        await limiter.consume('signinFailuresPerIp', meta.ip);
         signins.inc({ method: 'password', result: 'wrong' });
         return fail('unauthenticated', 'signin.invalid_credentials');
       }
@@ -159,11 +157,12 @@ export function createSigninService(deps: SigninDeps) {
       }
       const checked = await service.checkGuarded(account, password, meta, input.captcha);
       if (!checked.ok) {
-        if (checked.error.code === 'signin.invalid_credentials') await limiter.consume('signinFailuresPerIp', meta.ip);
+        if (checked.error.code !== 'signin.invalid_credentials') await limiter.reward('signinFailuresPerIp', meta.ip);
         signins.inc({ method: 'password', result: checked.error.code === 'signin.captcha_required' ? 'captcha' : checked.error.kind === 'limited' ? 'limited' : 'wrong' });
         return checked;
       }
       const method = checked.value.method;
+      await limiter.reward('signinFailuresPerIp', meta.ip);
       const refusal = accountRefusal(account);
       if (refusal) {
         signins.inc({ method, result: 'not_active' });

@@ -60,6 +60,17 @@ export function formErrors(failure: Failure): FieldErrors {
   return { _form: failure.code };
 }
 
+/**
+ * Fastify's trustProxy from TRUST_PROXY. A hop count is proxy-addr's `(addr, i) => i < hops`
+ * (Fastify itself refuses plain numbers): the right-most `hops` entries — the balancers'
+ * own — are believed, never the left-most one the client wrote. Address ranges go to
+ * proxy-addr as they are; `false` ignores X-Forwarded-For.
+ */
+export function trustProxyOption(trust: false | number | string[]): false | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_addr: string, hop: number) => hop < trust;
+  return trust;
+}
+
 /** Client address for limits and audit (behind a proxy, Fastify's trustProxy decides). */
 export const clientIp = (request: FastifyRequest) => request.ip;
 

@@ -32,6 +32,7 @@ import * as m0900 from './0900_account_lifecycle.js';
 import * as m0800 from './0800_passkeys.js';
 import * as m0801 from './0801_sessions_passkey_method.js';
 import * as m0802 from './0802_staff_passkeys.js';
+import * as m0600 from './0600_audit_keyed_hash.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
@@ -64,4 +65,5 @@ export const migrations: Record<string, Migration> = {
   '0800_passkeys': m0800,
   '0801_sessions_passkey_method': m0801,
   '0802_staff_passkeys': m0802,
+  '0600_audit_keyed_hash': m0600,
 };
