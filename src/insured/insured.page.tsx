@@ -312,6 +312,22 @@ export function SuccessPage(props: { ctx: PageContext; username: string; initial
   );
 }
 
+/** The success page after its short life (or opened directly): where to go from here. */
+export function SuccessGonePage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('insured.success_gone_title')}>
+      <h1 safe>{ctx.t('insured.success_gone_title')}</h1>
+      <p safe>{ctx.t('insured.success_gone')}</p>
+      <p>
+        <a class="button" href="/signin" safe>
+          {ctx.t('insured.success_signin')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
 /** The main page's tile: the link and the note that only some groups may register. */
 export function InsuredTile(props: { ctx: PageContext; groups: readonly string[] }) {
   const { ctx } = props;
