@@ -327,7 +327,9 @@ describe('registration pages', () => {
 
     const status = await b.get('/register/status');
     assert.equal(status.statusCode, 200);
-    const result = await b.post('/register/status', person);
+    const answered = await b.post('/register/status', person);
+    assert.equal(answered.statusCode, 303);
+    const result = await b.get(String(answered.headers.location));
     assert.match(result.body, /در حال بررسی/);
   });
 

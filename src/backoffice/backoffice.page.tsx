@@ -385,6 +385,10 @@ function ActionForm(props: {
         <p class="error-message" role="alert" safe>
           {ctx.t(errors._form, mine?.params)}
         </p>
+      ) : errors._limit ? (
+        <p class="notice notice-warning" role="alert" safe>
+          {ctx.t(errors._limit, mine?.params)}
+        </p>
       ) : (
         ''
       )}

@@ -70,6 +70,7 @@ const fa = {
   'birth_date.invalid': 'تاریخ تولد معتبر نیست. لطفاً روز و ماه را بررسی کنید و سال را چهاررقمی (مانند ۱۳۷۰) بنویسید.',
   'birth_date.in_future': 'تاریخ تولد نمی‌تواند بعد از امروز باشد.',
   'birth_date.too_old': 'تاریخ تولد بیش از ۱۳۰ سال پیش است. لطفاً سال تولد را بررسی کنید.',
+  'birth_date.gregorian': 'این سال میلادی است. لطفاً سال تولد را به تاریخ شمسی (مانند ۱۳۷۰) بنویسید.',
 
   'birth_certificate_number.required': 'لطفاً شماره شناسنامه را وارد کنید.',
   'birth_certificate_number.format': 'شماره شناسنامه باید فقط رقم و حداکثر ۱۰ رقم باشد.',
@@ -138,6 +139,7 @@ const en = {
   'birth_date.invalid': 'This birth date is not valid. Please check the day and month, and write the year with 4 digits (like 1370).',
   'birth_date.in_future': 'The birth date cannot be after today.',
   'birth_date.too_old': 'This birth date is more than 130 years ago. Please check the year.',
+  'birth_date.gregorian': 'This looks like a Gregorian year. Please use the solar (Jalali) year of your birth, like 1370.',
 
   'birth_certificate_number.required': 'Please enter your birth certificate number.',
   'birth_certificate_number.format': 'The birth certificate number must be digits only, at most 10 digits.',

@@ -108,6 +108,7 @@ export const registrationMessages = {
     'place.city_required': 'شهر محل سکونت را از فهرست انتخاب کنید.',
     'place.city_not_in_province': 'این شهر در استان انتخاب‌شده نیست. شهر را از فهرست همان استان انتخاب کنید.',
     'place.city_unknown': 'این شهر در فهرست شهرهای ایران نیست. شهر را از فهرست انتخاب کنید.',
+    'registration.operator_mismatch': 'شماره {mobile} در اصل متعلق به {network} است، اما شما {chosen} را انتخاب کرده‌اید. اگر شماره را به {chosen} منتقل کرده‌اید ادامه دهید؛ وگرنه ثبت‌نام را از نو شروع کنید و اپراتور درست را انتخاب کنید.',
   },
   en: {
     'registration.title': 'Register for a central account',
@@ -217,5 +218,6 @@ export const registrationMessages = {
     'place.city_required': 'Choose your city of residence from the list.',
     'place.city_not_in_province': 'This city is not in the chosen province. Choose a city from that province’s list.',
     'place.city_unknown': 'This city is not in the list of Iran’s cities. Choose a city from the list.',
+    'registration.operator_mismatch': 'The number {mobile} was originally issued by {network}, but you chose {chosen}. If you moved the number to {chosen}, go on; otherwise start again and choose the right operator.',
   },
 } as const satisfies { fa: Record<string, string>; en: Record<string, string> };

@@ -3,7 +3,7 @@
 import { BIRTH_CERTIFICATE_SERIES_LETTERS } from '../identity/birthCertificate.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { JALALI_MONTHS } from '../identity/jalali.js';
-import { MOBILE_OPERATORS } from '../identity/mobile.js';
+import { isMobileOperator, MOBILE_OPERATORS, operatorOfMobile } from '../identity/mobile.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
@@ -43,6 +43,32 @@ function SeedNotice(props: { ctx: PageContext }) {
         <li safe>{ctx.t('registration.notice_responsibility')}</li>
         <li safe>{ctx.t('registration.notice_password')}</li>
       </ul>
+    </Notice>
+  );
+}
+
+/**
+ * The operator chosen is not the one the number's prefix was given to: said, not refused
+ * (numbers move between operators).
+ */
+function OperatorNotice(props: { ctx: PageContext; flow: FlowView }) {
+  const { ctx, flow } = props;
+  const network = operatorOfMobile(flow.mobile);
+  if (!network || !isMobileOperator(network) || network === flow.mobileOperator) return <></>;
+  return (
+    <Notice kind="warning">
+      <p safe>
+        {ctx.t('registration.operator_mismatch', {
+          mobile: digits(ctx, flow.mobile),
+          network: ctx.t(`registration.operator.${network}`),
+          chosen: ctx.t(`registration.operator.${flow.mobileOperator}` as MessageKey),
+        })}
+      </p>
+      <p>
+        <a href="/register" safe>
+          {ctx.t('registration.restart')}
+        </a>
+      </p>
     </Notice>
   );
 }
@@ -129,6 +155,7 @@ export function CodePage(props: { ctx: PageContext; flow: FlowView; errors: Fiel
     <Layout ctx={ctx} title={ctx.t('registration.step_code')}>
       <h1 safe>{ctx.t('registration.title')}</h1>
       <Steps ctx={ctx} current={2} />
+      <OperatorNotice ctx={ctx} flow={flow} />
       {props.notice ? (
         <Notice kind="success">
           <p safe>{ctx.t(props.notice)}</p>
@@ -366,7 +393,7 @@ export function DetailsPage(props: {
             label={labels.password!}
             hint={ctx.t('registration.password_hint', { min: props.passwordParams.min })}
             errors={errors}
-            errorList={props.passwordProblems.map((p) => ctx.t(p, props.passwordParams))}
+            errorList={(props.passwordProblems.length ? props.passwordProblems : errors.password ? [errors.password] : []).map((p) => ctx.t(p, props.passwordParams))}
             type="password"
             autocomplete="new-password"
             dir="ltr"

@@ -148,7 +148,7 @@ export const registrationRoutes: FastifyPluginAsync<{ platform: Platform }> = as
     if (result.error.retryAfterSeconds !== undefined) reply.header('retry-after', String(result.error.retryAfterSeconds));
     return sendPage(
       reply,
-      CodePage({ ctx: ctxOf(request, reply), flow: flow.value, errors: { _form: result.error.code }, errorParams: result.error.params, ttlMinutes: Math.ceil(settings.mobileCodeTtlSeconds / 60) }),
+      CodePage({ ctx: ctxOf(request, reply), flow: flow.value, errors: formErrors({ ...result.error, fields: {} }), errorParams: result.error.params, ttlMinutes: Math.ceil(settings.mobileCodeTtlSeconds / 60) }),
       STATUS_OF[result.error.kind],
     );
   });
