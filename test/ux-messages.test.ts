@@ -127,8 +127,6 @@ describe('sign-in', () => {
     assert.equal(signInErrors(wrong, 'Wrong#Pass11').password, undefined);
     assert.equal(signInErrors({ kind: 'limited', code: 'signin.limited' }, '۱۲۳۴').password, undefined);
   });
-    assert.equal(signInProblem({ ...failure, remainingTries: 9 }, 'x').warning, undefined, 'only when few are left');
-  });
 });
 
 describe('limits', () => {
