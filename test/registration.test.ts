@@ -357,7 +357,7 @@ describe('registration pages', () => {
     const list = json.json() as { to: string; text: string; createdAt: string }[];
     assert.ok(list.length >= 1);
     assert.equal(list[0]!.to, ALI.mobile);
-    const page = await env.app.inject({ url: '/dev/sms' });
+    const page = await env.app.inject({ url: '/dev/sms', headers: { accept: 'text/html' } });
     assert.match(page.body, /<table class="data">/);
   });
 });

@@ -10,7 +10,7 @@ import { createPageResults } from '../web/result.js';
 import type { Lang } from '../web/i18n.js';
 import { t } from '../web/i18n.js';
 import type { BranchView } from './branches.service.js';
-import { FormPage, SuccessGonePage, SuccessPage, TermsPage } from './insured.page.js';
+import { branchName, FormPage, SuccessGonePage, SuccessPage, TermsPage } from './insured.page.js';
 import { isChecked } from './insured.service.js';
 
 /**
@@ -110,7 +110,7 @@ export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
       reply,
       FormPage({
         ctx,
-        values: { ...values, ...(selected ? { branchQuery: selected.name } : {}) },
+        values: { ...values, ...(selected ? { branchQuery: branchName(ctx, selected) } : {}) },
         errors: formErrors(failure),
         errorParams: failure.params,
         branchResults: null,
