@@ -64,7 +64,8 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('ماه').selectOption('6');
   await page.getByLabel('سال').fill('۱۳۷۰');
   await page.getByLabel('زن').check();
-  await page.getByLabel('شهر محل سکونت').fill('شیراز');
+  await page.getByLabel('استان محل سکونت').selectOption('فارس');
+  await page.getByLabel('شهر محل سکونت', { exact: true }).selectOption('شیراز');
   await page.getByLabel('گذرواژه', { exact: true }).fill('password1');
   await page.getByLabel('تکرار گذرواژه').fill('password1');
   await page.getByLabel('سؤال امنیتی', { exact: true }).selectOption('first_school');
