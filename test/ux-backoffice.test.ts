@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { recordAudit } from '../src/audit/audit.js';
 import { describeUserAgent } from '../src/web/userAgent.js';
-import { browser, createTestEnv, type TestEnv } from './support.js';
+import { browser, createTestEnv, lastSmsTo, type TestEnv } from './support.js';
 import { insertAccount } from './signin.support.js';
 
 const STAFF_PASSWORD = 'Branch!Desk2026xq';
@@ -95,6 +95,30 @@ describe('back office pages', () => {
     await agent.get(`/backoffice/people/${a.id}`);
     const page = await agent.get(`/backoffice/people/${a.id}`);
     assert.match(page.body, /<div class="table-scroll" tabindex="0">\s*<table class="data" id="timeline">/);
+  });
+});
+
+describe('SMS from the back office', () => {
+  test('go out in the language the person last signed in with', async () => {
+    const agent = await signedInStaff('ux.lang', 'admin');
+    const a = await insertAccount(env.platform);
+    const signIn = await env.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'accept-language': 'en' }, payload: { username: a.nationalCode, password: a.password } });
+    assert.equal(signIn.statusCode, 200);
+    const row = await env.platform.db.selectFrom('accounts').select('preferred_lang').where('id', '=', a.id).executeTakeFirstOrThrow();
+    assert.equal(row.preferred_lang, 'en');
+    await agent.get(`/backoffice/people/${a.id}`);
+    const done = await agent.post(`/backoffice/people/${a.id}/disable`, { reason: 'درخواست خود شخص' });
+    assert.equal(done.statusCode, 303, done.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 1500));
+    const sms = (await lastSmsTo(env.platform, a.mobile))!;
+    assert.doesNotMatch(sms, /[\u0600-\u06FF]/, sms);
+    // Signing in on the Persian pages turns it back (another person: this one is disabled now).
+    const other = await insertAccount(env.platform);
+    await env.app.inject({ method: 'POST', url: '/api/v1/session', headers: { 'accept-language': 'en' }, payload: { username: other.nationalCode, password: other.password } });
+    const b = browser(env.app);
+    await b.get('/signin');
+    assert.equal((await b.post('/signin', { username: other.nationalCode, password: other.password })).statusCode, 303);
+    const again = await env.platform.db.selectFrom('accounts').select('preferred_lang').where('id', '=', other.id).executeTakeFirstOrThrow();
+    assert.equal(again.preferred_lang, 'fa');
   });
 });
 
