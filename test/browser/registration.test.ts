@@ -63,7 +63,7 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('روز').fill('۱۴');
   await page.getByLabel('ماه').selectOption('6');
   await page.getByLabel('سال').fill('۱۳۷۰');
-  await page.getByLabel('زن').check();
+  await page.getByLabel('زن', { exact: true }).check();
   await page.getByLabel('استان محل سکونت').selectOption('فارس');
   await page.getByLabel('شهر محل سکونت', { exact: true }).selectOption('شیراز');
   await page.getByLabel('گذرواژه', { exact: true }).fill('password1');
