@@ -340,7 +340,7 @@ export function SessionsPage(props: { ctx: PageContext; sessions: SessionListIte
               </dd>
               <dt safe>{ctx.t('account.session_address')}</dt>
               <dd class="ltr" safe>
-                {s.ip ? digits(ctx, s.ip) : '—'}
+                {digits(ctx, s.ip ?? '—')}
               </dd>
               <dt safe>{ctx.t('account.session_started')}</dt>
               <dd safe>{when(s.createdAt)}</dd>

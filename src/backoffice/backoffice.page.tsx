@@ -222,7 +222,7 @@ function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
               {digits(ctx, p.national_code ?? p.foreign_national_id ?? '')}
             </td>
             <td class="ltr" safe>
-              {p.mobile ? digits(ctx, p.mobile) : '—'}
+              {digits(ctx, p.mobile ?? '—')}
             </td>
             <td safe>{statusLabel(ctx, p.status)}</td>
             <td safe>{when(ctx, p.created_at)}</td>
@@ -579,7 +579,7 @@ export function PersonPage(props: {
             <dd safe>{permissionsText}</dd>
             <dt safe>{ctx.t('backoffice.field_mobile')}</dt>
             <dd class="ltr" safe>
-              {a.mobile ? digits(ctx, a.mobile) : '—'}
+              {digits(ctx, a.mobile ?? '—')}
             </dd>
             <dt safe>{ctx.t('backoffice.field_origin')}</dt>
             <dd safe>{label(ctx, `backoffice.origin.${a.origin}`, a.origin)}</dd>
