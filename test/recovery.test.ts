@@ -46,7 +46,7 @@ describe('recovery by security question', () => {
     await b.get('/recovery/question');
     const page = await b.post('/recovery/question', { nationalCode: a.nationalCode });
     assert.equal(page.statusCode, 409);
-    assert.match(page.body, /پرسش امنیتی انتخاب نشده است/);
+    assert.match(page.body, /سؤال امنیتی انتخاب نشده است/);
     // Unknown national codes still get the decoy.
     assert.equal((await post('/api/v1/recovery/question', { nationalCode: nextNationalCode() })).statusCode, 200);
   });
