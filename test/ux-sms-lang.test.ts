@@ -2,6 +2,7 @@
 // code, and the language they registered in for the outcome that comes later.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SMS_QUEUE } from '../src/notifications/sms.service.js';
 import { VERIFICATION_QUEUE } from '../src/verification/verification.service.js';
 import { browser, createTestEnv, lastCodeTo, lastSmsTo, type TestEnv } from './support.js';
 
@@ -10,6 +11,8 @@ before(async () => {
   env = await createTestEnv();
 });
 after(async () => {
+  // Deliver what the tests queued before the database goes (no worker left mid-job).
+  await env?.platform.queue.runDue(SMS_QUEUE.name, { includeFuture: true });
   await env?.close();
 });
 
