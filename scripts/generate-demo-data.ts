@@ -90,6 +90,42 @@ const BRANCHES: ReadonlyArray<{ code: string; no: number; city: string; district
   { code: '931', no: 1, city: 'سنندج', district: 'مرکزی', province: 'کردستان' },
 ];
 
+/** English names of the demo branches (the optional `nameEn` column of BRANCHES_CSV). */
+const BRANCH_NAMES_EN: Readonly<Record<string, string>> = {
+  '112': 'Branch 12 Tehran - Shahid Beheshti',
+  '104': 'Branch 4 Tehran - Narmak',
+  '117': 'Branch 17 Tehran - Shahr-e Rey',
+  '121': 'Branch 21 Tehran - Tajrish',
+  '126': 'Branch 26 Tehran - Jannatabad',
+  '131': 'Branch 31 Tehran - Piroozi',
+  '141': 'Branch 1 Eslamshahr - Central',
+  '201': 'Branch 1 Karaj - Gohardasht',
+  '202': 'Branch 2 Karaj - Mehrshahr',
+  '301': 'Branch 1 Isfahan - Chaharbagh',
+  '303': 'Branch 3 Isfahan - Khaneh Isfahan',
+  '311': 'Branch 1 Kashan - Central',
+  '401': 'Branch 1 Mashhad - Ahmadabad',
+  '404': 'Branch 4 Mashhad - Torghabeh',
+  '501': 'Branch 1 Tabriz - Valiasr',
+  '503': 'Branch 3 Tabriz - Abresan',
+  '521': 'Branch 1 Urmia - Central',
+  '601': 'Branch 1 Shiraz - Maaliabad',
+  '602': 'Branch 2 Shiraz - Zerehi',
+  '651': 'Branch 1 Bushehr - Central',
+  '701': 'Branch 1 Ahvaz - Kianpars',
+  '711': 'Branch 1 Abadan - Central',
+  '751': 'Branch 1 Kermanshah - Central',
+  '801': 'Branch 1 Rasht - Golsar',
+  '811': 'Branch 1 Sari - Central',
+  '821': 'Branch 1 Gorgan - Central',
+  '851': 'Branch 1 Qom - Central',
+  '861': 'Branch 1 Yazd - Central',
+  '871': 'Branch 1 Kerman - Central',
+  '901': 'Branch 1 Zahedan - Central',
+  '921': 'Branch 1 Hamedan - Central',
+  '931': 'Branch 1 Sanandaj - Central',
+};
+
 const branchName = (b: (typeof BRANCHES)[number]) => `شعبه ${toPersianDigits(String(b.no))} ${b.city} - ${b.district}`;
 
 const MALE_FIRST_NAMES = [
@@ -372,8 +408,8 @@ export function generateDemoData(): DemoFiles {
     ],
   );
   const branches = csv(
-    ['code', 'name', 'province', 'city'],
-    BRANCHES.map((b) => [b.code, branchName(b), b.province, b.city]),
+    ['code', 'name', 'province', 'city', 'nameEn'],
+    BRANCHES.map((b) => [b.code, branchName(b), b.province, b.city, BRANCH_NAMES_EN[b.code] ?? '']),
   );
 
   return {

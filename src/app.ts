@@ -1,5 +1,6 @@
 // Builds the Fastify app: infrastructure plugins first (cookies, forms, headers, CSRF,
 // static files), then the capability routes, then errors. No business rules here.
+import { withSecurityQuestionEnum } from './registration/securityQuestions.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -199,7 +200,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.get('/metrics', { logLevel: 'warn', onRequest: metricsAccess(config) }, async (_req, reply) => {
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  app.get('/api/openapi.json', async () => app.swagger());
+  app.get('/api/openapi.json', async () => withSecurityQuestionEnum(app.swagger()));
 
   await app.register(homeRoutes, { platform });
   await app.register(registrationRoutes, { platform });

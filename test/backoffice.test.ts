@@ -165,7 +165,7 @@ describe('back office', () => {
       assert.equal(without.statusCode, 400);
       const wrong = await agent.post('/backoffice/password', { currentPassword: 'Not!The1Password', newPassword: next, newPasswordConfirmation: next });
       assert.equal(wrong.statusCode, 400);
-      assert.match(wrong.body, /رمز عبور کنونی درست نیست/);
+      assert.match(wrong.body, /گذرواژه کنونی درست نیست/);
       const right = await agent.post('/backoffice/password', { currentPassword: STAFF_PASSWORD, newPassword: next, newPasswordConfirmation: next });
       assert.equal(right.statusCode, 303);
     });

@@ -362,8 +362,9 @@ describe('insured registration pages (no JavaScript)', () => {
     assert.match(noCaptcha.body, /id="captcha-error"/);
     assert.match(noCaptcha.body, /type="hidden" name="branchCode" value="112"/);
     const done = await agent.post('/insured/register', { ...filled, branchCode: '112', intent: 'register', captcha: await solvedCaptcha(env.app) });
-    assert.equal(done.statusCode, 201, done.body);
-    assert.match(done.body, /ثبت‌نام با موفقیت انجام شد/);
+    assert.equal(done.statusCode, 303, done.body);
+    const success = await agent.get(String(done.headers.location));
+    assert.match(success.body, /ثبت‌نام با موفقیت انجام شد/);
   });
 
   test('the form refuses a post without CSRF token and without accepted terms', async () => {

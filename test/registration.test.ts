@@ -327,7 +327,9 @@ describe('registration pages', () => {
 
     const status = await b.get('/register/status');
     assert.equal(status.statusCode, 200);
-    const result = await b.post('/register/status', person);
+    const answered = await b.post('/register/status', person);
+    assert.equal(answered.statusCode, 303);
+    const result = await b.get(String(answered.headers.location));
     assert.match(result.body, /در حال بررسی/);
   });
 
@@ -355,7 +357,7 @@ describe('registration pages', () => {
     const list = json.json() as { to: string; text: string; createdAt: string }[];
     assert.ok(list.length >= 1);
     assert.equal(list[0]!.to, ALI.mobile);
-    const page = await env.app.inject({ url: '/dev/sms' });
+    const page = await env.app.inject({ url: '/dev/sms', headers: { accept: 'text/html' } });
     assert.match(page.body, /<table class="data">/);
   });
 });

@@ -1,6 +1,7 @@
 // The person's own pages: profile (read-only identity), password (also the forced change),
 // email, security question, mobile number, sessions.
 import { permissionName } from '../accounts/permissions.js';
+import { describeUserAgent } from '../web/userAgent.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
 import { SECURITY_QUESTIONS } from '../registration/securityQuestions.js';
@@ -334,12 +335,12 @@ export function SessionsPage(props: { ctx: PageContext; sessions: SessionListIte
             </p>
             <dl class="summary-list">
               <dt safe>{ctx.t('account.session_device')}</dt>
-              <dd class="ltr" safe>
-                {s.userAgent ?? '—'}
+              <dd title={s.userAgent ?? undefined} safe>
+                {describeUserAgent(s.userAgent, ctx.lang) ?? ctx.t('web.device_unknown')}
               </dd>
               <dt safe>{ctx.t('account.session_address')}</dt>
               <dd class="ltr" safe>
-                {s.ip ?? '—'}
+                {digits(ctx, s.ip ?? '—')}
               </dd>
               <dt safe>{ctx.t('account.session_started')}</dt>
               <dd safe>{when(s.createdAt)}</dd>

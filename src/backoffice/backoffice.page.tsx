@@ -33,7 +33,7 @@ function roleText(ctx: PageContext, staff: StaffPrincipal) {
 export function BackofficeLayout(props: { ctx: PageContext; staff?: StaffPrincipal; title: string; children?: JSX.Element | JSX.Element[] }) {
   const { ctx, staff } = props;
   return (
-    <Layout ctx={ctx} title={`${props.title} — ${ctx.t('backoffice.title')}`} wide>
+    <Layout ctx={ctx} title={`${props.title} — ${ctx.t('backoffice.title')}`} wide area="backoffice">
       <div class="bo-bar">
         <strong safe>{ctx.t('backoffice.title')}</strong>
         {staff ? (
@@ -202,7 +202,8 @@ export function ChangePasswordPage(props: { ctx: PageContext; staff: StaffPrinci
 function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
   const { ctx } = props;
   return (
-    <table class="data">
+    <div class="table-scroll" tabindex="0">
+<table class="data">
       <thead>
         <tr>
           <th safe>{ctx.t('backoffice.col_name')}</th>
@@ -218,10 +219,10 @@ function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
           <tr>
             <td safe>{`${p.first_name ?? ''} ${p.last_name ?? ''}`.trim() || '—'}</td>
             <td class="ltr" safe>
-              {p.national_code ?? p.foreign_national_id ?? ''}
+              {digits(ctx, p.national_code ?? p.foreign_national_id ?? '')}
             </td>
             <td class="ltr" safe>
-              {p.mobile ?? '—'}
+              {digits(ctx, p.mobile ?? '—')}
             </td>
             <td safe>{statusLabel(ctx, p.status)}</td>
             <td safe>{when(ctx, p.created_at)}</td>
@@ -234,6 +235,7 @@ function PeopleTable(props: { ctx: PageContext; people: PersonSummaryRow[] }) {
         ))}
       </tbody>
     </table>
+</div>
   );
 }
 
@@ -385,6 +387,10 @@ function ActionForm(props: {
         <p class="error-message" role="alert" safe>
           {ctx.t(errors._form, mine?.params)}
         </p>
+      ) : errors._limit ? (
+        <p class="notice notice-warning" role="alert" safe>
+          {ctx.t(errors._limit, mine?.params)}
+        </p>
       ) : (
         ''
       )}
@@ -454,24 +460,43 @@ function DocumentChoices(props: { ctx: PageContext; prefix: string; errors: Fiel
   );
 }
 
+/** Keys of audit data that are internal references (ids) or shown elsewhere: never listed. */
+const HIDDEN_DETAILS = new Set(['staff', 'role', 'requestId', 'smsId', 'staffId', 'template']);
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** One value of an audit event's data, in words: codes through the catalog, numbers in the page's digits. */
+function detailValue(ctx: PageContext, key: string, v: unknown): string {
+  if (typeof v === 'boolean') return ctx.t(v ? 'backoffice.yes' : 'backoffice.no');
+  if (typeof v === 'number') return digits(ctx, String(v));
+  if (Array.isArray(v)) return v.map((d) => detailValue(ctx, key, d)).join(ctx.lang === 'fa' ? '، ' : ', ') || '—';
+  if (v === null || v === undefined || v === '') return '—';
+  if (typeof v === 'object') return '—';
+  const text = String(v);
+  if (key === 'documents') return label(ctx, `backoffice.document.${text}`, text);
+  if (key === 'from' || key === 'outcome' || key === 'status') return label(ctx, `backoffice.status.${text}`, digits(ctx, text));
+  const coded = `backoffice.detail_value.${key}.${text}`;
+  if (isMessageKey(coded)) return ctx.t(coded);
+  if (ISO_TIME.test(text)) {
+    const d = new Date(text);
+    if (!Number.isNaN(d.getTime())) return when(ctx, d);
+  }
+  return digits(ctx, text);
+}
+
 function EventDetails(props: { ctx: PageContext; data: Record<string, unknown> }) {
-  const entries = Object.entries(props.data).filter(([k]) => k !== 'staff' && k !== 'role');
+  const { ctx } = props;
+  const entries = Object.entries(props.data).filter(([k, v]) => !HIDDEN_DETAILS.has(k) && !(typeof v === 'string' && UUID_LIKE.test(v)));
   if (!entries.length) return <span class="muted">—</span>;
   return (
     <ul class="kv">
       {entries.map(([k, v]) => (
         <li>
           <span class="muted" safe>
-            {k}
+            {label(ctx, `backoffice.detail.${k}`, k)}
           </span>
           {': '}
-          <span safe>
-            {Array.isArray(v)
-              ? v.map((d) => (k === 'documents' ? label(props.ctx, `backoffice.document.${String(d)}`, String(d)) : String(d))).join('، ')
-              : typeof v === 'object' && v !== null
-                ? JSON.stringify(v)
-                : String(v)}
-          </span>
+          <span safe>{detailValue(ctx, k, v)}</span>
         </li>
       ))}
     </ul>
@@ -502,7 +527,7 @@ export function PersonPage(props: {
   const docErrors = (action: PersonAction) => (failed?.action === action ? failed.errors : {});
   return (
     <BackofficeLayout ctx={ctx} staff={staff} title={ctx.t('backoffice.person_title')}>
-      <h1 safe>{`${ctx.t('backoffice.person_title')}: ${`${a.first_name ?? ''} ${a.last_name ?? ''}`.trim() || (a.national_code ?? a.foreign_national_id ?? '')}`}</h1>
+      <h1 safe>{`${ctx.t('backoffice.person_title')}: ${`${a.first_name ?? ''} ${a.last_name ?? ''}`.trim() || digits(ctx, a.national_code ?? a.foreign_national_id ?? '')}`}</h1>
       {props.notice ? (
         <Notice kind="success">
           <p safe>{ctx.t(props.notice)}</p>
@@ -530,7 +555,7 @@ export function PersonPage(props: {
               <>
                 <dt safe>{ctx.t('backoffice.field_national_code')}</dt>
                 <dd class="ltr" safe>
-                  {a.national_code}
+                  {digits(ctx, a.national_code)}
                 </dd>
               </>
             ) : (
@@ -540,7 +565,7 @@ export function PersonPage(props: {
               <>
                 <dt safe>{ctx.t('backoffice.field_foreign_id')}</dt>
                 <dd class="ltr" safe>
-                  {a.foreign_national_id}
+                  {digits(ctx, a.foreign_national_id)}
                 </dd>
               </>
             ) : (
@@ -554,7 +579,7 @@ export function PersonPage(props: {
             <dd safe>{permissionsText}</dd>
             <dt safe>{ctx.t('backoffice.field_mobile')}</dt>
             <dd class="ltr" safe>
-              {a.mobile ?? '—'}
+              {digits(ctx, a.mobile ?? '—')}
             </dd>
             <dt safe>{ctx.t('backoffice.field_origin')}</dt>
             <dd safe>{label(ctx, `backoffice.origin.${a.origin}`, a.origin)}</dd>
@@ -663,7 +688,8 @@ export function PersonPage(props: {
           {ctx.t('backoffice.section_sms')}
         </h2>
         {view.messages.length ? (
-          <table class="data">
+          <div class="table-scroll" tabindex="0">
+<table class="data">
             <thead>
               <tr>
                 <th safe>{ctx.t('backoffice.col_time')}</th>
@@ -677,7 +703,7 @@ export function PersonPage(props: {
                 <tr>
                   <td safe>{when(ctx, m.created_at)}</td>
                   <td class="ltr" safe>
-                    {m.to_mobile}
+                    {digits(ctx, m.to_mobile)}
                   </td>
                   <td safe>{m.body /* a secret message's redacted text (listSmsOfAccount) */}</td>
                   <td safe>{label(ctx, `backoffice.sms_status.${m.status}`, m.status)}</td>
@@ -685,6 +711,7 @@ export function PersonPage(props: {
               ))}
             </tbody>
           </table>
+</div>
         ) : (
           <p safe>{ctx.t('backoffice.sms_none')}</p>
         )}
@@ -695,7 +722,8 @@ export function PersonPage(props: {
           {ctx.t('backoffice.section_audit')}
         </h2>
         {view.events.length ? (
-          <table class="data" id="timeline">
+          <div class="table-scroll" tabindex="0">
+<table class="data" id="timeline">
             <thead>
               <tr>
                 <th safe>{ctx.t('backoffice.col_time')}</th>
@@ -728,6 +756,7 @@ export function PersonPage(props: {
               ))}
             </tbody>
           </table>
+</div>
         ) : (
           <p safe>{ctx.t('backoffice.audit_none')}</p>
         )}
@@ -841,7 +870,8 @@ export function OverduePage(props: {
     <BackofficeLayout ctx={ctx} staff={props.staff} title={title}>
       <h1 safe>{title}</h1>
       {props.rows.length ? (
-        <table class="data">
+        <div class="table-scroll" tabindex="0">
+<table class="data">
           <thead>
             <tr>
               <th safe>{ctx.t('backoffice.col_name')}</th>
@@ -857,7 +887,7 @@ export function OverduePage(props: {
               <tr>
                 <td safe>{`${r.first_name ?? ''} ${r.last_name ?? ''}`.trim() || '—'}</td>
                 <td class="ltr" safe>
-                  {r.national_code ?? r.foreign_national_id ?? ''}
+                  {digits(ctx, r.national_code ?? r.foreign_national_id ?? '')}
                 </td>
                 <td safe>{when(ctx, r.created_at)}</td>
                 <td safe>{when(ctx, r.due_at)}</td>
@@ -871,6 +901,7 @@ export function OverduePage(props: {
             ))}
           </tbody>
         </table>
+</div>
       ) : (
         <p safe>{ctx.t('backoffice.overdue_none')}</p>
       )}
@@ -910,7 +941,8 @@ export function DeadSmsPage(props: {
         ''
       )}
       {props.rows.length ? (
-        <table class="data">
+        <div class="table-scroll" tabindex="0">
+<table class="data">
           <thead>
             <tr>
               <th safe>{ctx.t('backoffice.col_time')}</th>
@@ -926,10 +958,12 @@ export function DeadSmsPage(props: {
               <tr>
                 <td safe>{when(ctx, r.created_at)}</td>
                 <td class="ltr" safe>
-                  {r.to_mobile}
+                  {digits(ctx, r.to_mobile)}
                 </td>
                 <td>
-                  <code safe>{r.template}</code>
+                  <span title={r.template} safe>
+                    {label(ctx, `backoffice.sms_template.${r.template.replace(/^sms\./, '')}`, r.template)}
+                  </span>
                 </td>
                 <td class="ltr" safe>
                   {r.last_error ?? ''}
@@ -951,6 +985,7 @@ export function DeadSmsPage(props: {
             ))}
           </tbody>
         </table>
+</div>
       ) : (
         <p safe>{ctx.t('backoffice.dead_sms_none')}</p>
       )}

@@ -187,10 +187,11 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
       status?: number;
       mobileFlow?: { flowId: string; mobile: string };
       passkeysFailed?: { errors: Record<string, MessageKey | undefined>; reason: string };
+      recordView?: boolean;
     } = {},
   ) => {
     const staff = staffOf(request);
-    const view = await service.person(staff, accountId, meta(request));
+    const view = await service.person(staff, accountId, meta(request), { recordView: extra.recordView !== false });
     if (!view.ok) return problem(request, reply, view.error);
     const ctx = ctxOf(request, reply);
     return sendPage(
@@ -219,7 +220,12 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
   app.get<{ Params: { id: string }; Querystring: { done?: string; mobileFlow?: string } }>('/backoffice/people/:id', async (request, reply) => {
     const notice = request.query.done ? DONE[request.query.done] : undefined;
     const mobileFlow = (await service.mobileFlow(request.params.id, request.query.mobileFlow)) ?? undefined;
-    return personPage(request, reply, request.params.id, { ...(notice ? { notice } : {}), ...(mobileFlow ? { mobileFlow } : {}) });
+    // The page after an action (done=…, or the mobile code step) is the same visit: the action is recorded, not another view.
+    return personPage(request, reply, request.params.id, {
+      ...(notice ? { notice } : {}),
+      ...(mobileFlow ? { mobileFlow } : {}),
+      ...(notice || mobileFlow ? { recordView: false } : {}),
+    });
   });
 
   // Passkeys of a person (their own capability): "remove all passkeys", with a reason.
@@ -230,6 +236,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     if (result.ok) return reply.redirect(`/backoffice/people/${id}?done=passkeys_removed#main`, 303);
     if (result.error.kind === 'forbidden' || result.error.kind === 'not_found') return problem(request, reply, result.error);
     return personPage(request, reply, id, {
+      recordView: false,
       status: STATUS_OF[result.error.kind],
       passkeysFailed: { errors: formErrors(result.error), reason: typeof body.reason === 'string' ? body.reason : '' },
     });
@@ -263,6 +270,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
     if (failure.kind === 'forbidden' || failure.kind === 'not_found') return problem(request, reply, failure);
     const openFlow = act === 'mobile' ? await service.mobileFlow(id, body.flowId) : null;
     return personPage(request, reply, id, {
+      recordView: false,
       status: STATUS_OF[failure.kind],
       ...(openFlow ? { mobileFlow: openFlow } : {}),
       failed: { action: act, errors: formErrors(failure), values: formValues(body), documents: documentsOf(body), walkInDocuments: documentsOf({ documents: body.walkInDocuments }), ...(failure.params ? { params: failure.params } : {}) },

@@ -222,7 +222,8 @@ export function createBackofficeService(deps: BackofficeDeps) {
     },
 
     /** Everything staff see about a person; the look-up itself is audited. */
-    async person(staff: StaffPrincipal, accountId: string, meta: RequestMeta) {
+    /** `recordView: false` for the page shown again right after an action (the action is the event). */
+    async person(staff: StaffPrincipal, accountId: string, meta: RequestMeta, options: { recordView?: boolean } = {}) {
       const denied = require(staff, 'view');
       if (denied) return { ok: false as const, error: denied };
       if (!UUID.test(accountId)) return fail('not_found', 'backoffice.person_not_found');
@@ -236,7 +237,7 @@ export function createBackofficeService(deps: BackofficeDeps) {
       ]);
       const staffIds = [...new Set(events.filter((e) => e.actor_type === 'staff' && e.actor_id && UUID.test(e.actor_id)).map((e) => e.actor_id!))];
       const names = new Map((await q.staffNames(db, staffIds)).map((s) => [s.id, s.username]));
-      await db.transaction().execute((trx) => audit(trx, staff, meta, 'backoffice.person_viewed', accountId, {}));
+      if (options.recordView !== false) await db.transaction().execute((trx) => audit(trx, staff, meta, 'backoffice.person_viewed', accountId, {}));
       return ok({ account, verification, messages, events, staffNames: names, rejections });
     },
 

@@ -138,6 +138,8 @@ export interface BranchesTable {
   province: string;
   city: string;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Optional English name (migration 0750). */
+  name_en: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CaptchaUsesTable {

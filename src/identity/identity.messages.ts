@@ -70,6 +70,7 @@ const fa = {
   'birth_date.invalid': 'تاریخ تولد معتبر نیست. لطفاً روز و ماه را بررسی کنید و سال را چهاررقمی (مانند ۱۳۷۰) بنویسید.',
   'birth_date.in_future': 'تاریخ تولد نمی‌تواند بعد از امروز باشد.',
   'birth_date.too_old': 'تاریخ تولد بیش از ۱۳۰ سال پیش است. لطفاً سال تولد را بررسی کنید.',
+  'birth_date.gregorian': 'این سال میلادی است. لطفاً سال تولد را به تاریخ شمسی (مانند ۱۳۷۰) بنویسید.',
 
   'birth_certificate_number.required': 'لطفاً شماره شناسنامه را وارد کنید.',
   'birth_certificate_number.format': 'شماره شناسنامه باید فقط رقم و حداکثر ۱۰ رقم باشد.',
@@ -89,9 +90,9 @@ const fa = {
   'password.contains_personal_info': 'گذرواژه نباید نام، نام خانوادگی، کد ملی یا نام کاربری شما را در خود داشته باشد.',
   'password.too_weak': 'این گذرواژه به‌آسانی حدس زده می‌شود. لطفاً گذرواژه‌ای طولانی‌تر و کمتر قابل‌حدس انتخاب کنید.',
 
-  'security_answer.required': 'لطفاً پاسخ پرسش امنیتی را وارد کنید.',
-  'security_answer.too_short': 'پاسخ پرسش امنیتی باید دست‌کم ۲ حرف باشد.',
-  'security_answer.too_long': 'پاسخ پرسش امنیتی نباید بیشتر از ۱۰۰ حرف باشد.',
+  'security_answer.required': 'لطفاً پاسخ سؤال امنیتی را وارد کنید.',
+  'security_answer.too_short': 'پاسخ سؤال امنیتی باید دست‌کم ۲ حرف باشد.',
+  'security_answer.too_long': 'پاسخ سؤال امنیتی نباید بیشتر از ۱۰۰ حرف باشد.',
 
   'email.required': 'لطفاً نشانی ایمیل خود را وارد کنید.',
   'email.invalid': 'نشانی ایمیل معتبر نیست. لطفاً آن را مانند name@example.com وارد کنید.',
@@ -138,6 +139,7 @@ const en = {
   'birth_date.invalid': 'This birth date is not valid. Please check the day and month, and write the year with 4 digits (like 1370).',
   'birth_date.in_future': 'The birth date cannot be after today.',
   'birth_date.too_old': 'This birth date is more than 130 years ago. Please check the year.',
+  'birth_date.gregorian': 'This looks like a Gregorian year. Please use the solar (Jalali) year of your birth, like 1370.',
 
   'birth_certificate_number.required': 'Please enter your birth certificate number.',
   'birth_certificate_number.format': 'The birth certificate number must be digits only, at most 10 digits.',

@@ -25,7 +25,7 @@ export const JALALI_MONTHS = [
 
 export type JalaliDate = { year: number; month: number; day: number };
 
-export const BIRTH_DATE_ERRORS = ['birth_date.required', 'birth_date.invalid', 'birth_date.in_future', 'birth_date.too_old'] as const;
+export const BIRTH_DATE_ERRORS = ['birth_date.required', 'birth_date.invalid', 'birth_date.in_future', 'birth_date.too_old', 'birth_date.gregorian'] as const;
 export type BirthDateError = (typeof BIRTH_DATE_ERRORS)[number];
 
 /** Earliest birth year accepted (a 4-digit Jalali year; also catches «70» for 1370). */
@@ -67,7 +67,13 @@ export function compareJalaliDates(a: JalaliDate, b: JalaliDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
 }
 
+/** A year of the Gregorian calendar (e.g. 1970) typed where the solar Hijri one is asked for. */
+export function looksGregorian(year: number, today: Date): boolean {
+  return year >= 1900 && year <= today.getUTCFullYear() + 1;
+}
+
 function checkBirthDate(d: JalaliDate, today: Date): Result<JalaliDate, BirthDateError> {
+  if (looksGregorian(d.year, today)) return err('birth_date.gregorian');
   if (d.year < MIN_BIRTH_YEAR || !isValidJalaliDate(d)) return err('birth_date.invalid');
   const now = gregorianToJalali(today);
   if (compareJalaliDates(d, now) > 0) return err('birth_date.in_future');

@@ -164,3 +164,11 @@ export function checkPassword(
   }
   return errors;
 }
+
+/**
+ * Whether a password was typed with the keyboard set to Persian (Persian or Arabic letters or
+ * digits): such a password can never be right, so telling the person reveals nothing.
+ */
+export function typedOnPersianKeyboard(input: unknown): boolean {
+  return typeof input === 'string' && /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/u.test(input);
+}

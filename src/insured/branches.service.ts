@@ -14,14 +14,15 @@ export const BRANCH_SUGGESTIONS = 10;
 const MAX_QUERY = 60;
 
 /** One key per branch: name, province, city and code, folded like names are matched. */
-export const branchSearchKey = (b: Branch) => [b.name, b.province, b.city, b.code].map(foldForMatching).join('|');
+export const branchSearchKey = (b: Branch) =>
+  [b.name, b.province, b.city, b.code, b.nameEn ?? ''].map((s) => foldForMatching(s).toLowerCase()).join('|');
 
 /** The folded terms of what a person typed; empty when there is nothing to search for. */
 export function searchTerms(input: unknown): string[] {
   if (typeof input !== 'string') return [];
   return toLatinDigits(input.slice(0, MAX_QUERY))
     .split(/[\s\u200C\-–—،,|/]+/u)
-    .map(foldForMatching)
+    .map((t) => foldForMatching(t).toLowerCase())
     .filter((t) => t.length > 0);
 }
 

@@ -10,7 +10,7 @@ const digitsNote = 'Persian (۰-۹) or Arabic-Indic (٠-٩) digits are accepted.
 
 const branchSchema = {
   type: 'object',
-  properties: { code: { type: 'string' }, name: { type: 'string' }, province: { type: 'string' }, city: { type: 'string' } },
+  properties: { code: { type: 'string' }, name: { type: 'string' }, province: { type: 'string' }, city: { type: 'string' }, nameEn: { type: ['string', 'null'], description: 'English name, when the branch list has one' } },
   required: ['code', 'name', 'province', 'city'],
 } as const;
 

@@ -33,6 +33,9 @@ function Assets() {
   );
 }
 
+/** The branch's name in the page's language (the English one when the list has it). */
+export const branchName = (ctx: PageContext, b: { name: string; nameEn?: string | null }) => (ctx.lang === 'en' && b.nameEn ? b.nameEn : b.name);
+
 export function TermsPage(props: { ctx: PageContext; paragraphs: string[]; error?: boolean }) {
   const { ctx } = props;
   const errors: FieldErrors = props.error ? { acceptTerms: 'insured.terms_required' } : {};
@@ -94,7 +97,7 @@ function BranchField(props: { ctx: PageContext; values: Values; errors: FieldErr
           id="branchCode"
           name="branchQuery"
           type="text"
-          value={values.branchQuery ?? selected?.name}
+          value={values.branchQuery ?? (selected ? branchName(ctx, selected) : undefined)}
           autocomplete="off"
           maxlength={60}
           aria-describedby={describedBy}
@@ -117,7 +120,7 @@ function BranchField(props: { ctx: PageContext; values: Values; errors: FieldErr
             {results.map((b) => (
               <label class="radio">
                 <input type="radio" name="branchCode" value={b.code} checked={results.length === 1 || b.code === values.branchCode} />
-                <span safe>{`${b.name} (${b.city})`}</span>
+                <span safe>{`${branchName(ctx, b)} (${b.city})`}</span>
               </label>
             ))}
           </fieldset>
@@ -126,7 +129,7 @@ function BranchField(props: { ctx: PageContext; values: Values; errors: FieldErr
         <>
           <input type="hidden" name="branchCode" value={selected.code} data-branch-code />
           <p class="hint branch-selected" data-branch-selected data-template={ctx.t('insured.branch_selected', { name: '' })} safe>
-            {ctx.t('insured.branch_selected', { name: `${selected.name} (${selected.city})` })}
+            {ctx.t('insured.branch_selected', { name: `${branchName(ctx, selected)} (${selected.city})` })}
           </p>
         </>
       ) : (
@@ -303,6 +306,22 @@ export function SuccessPage(props: { ctx: PageContext; username: string; initial
         <p safe>{ctx.t('insured.success_username', { username: digits(ctx, props.username) })}</p>
         <p safe>{ctx.t(text, { days: props.days })}</p>
       </Notice>
+      <p>
+        <a class="button" href="/signin" safe>
+          {ctx.t('insured.success_signin')}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The success page after its short life (or opened directly): where to go from here. */
+export function SuccessGonePage(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t('insured.success_gone_title')}>
+      <h1 safe>{ctx.t('insured.success_gone_title')}</h1>
+      <p safe>{ctx.t('insured.success_gone')}</p>
       <p>
         <a class="button" href="/signin" safe>
           {ctx.t('insured.success_signin')}

@@ -6,10 +6,11 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
+import { createPageResults } from '../web/result.js';
 import type { Lang } from '../web/i18n.js';
 import { t } from '../web/i18n.js';
 import type { BranchView } from './branches.service.js';
-import { FormPage, SuccessPage, TermsPage } from './insured.page.js';
+import { branchName, FormPage, SuccessGonePage, SuccessPage, TermsPage } from './insured.page.js';
 import { isChecked } from './insured.service.js';
 
 /**
@@ -43,9 +44,13 @@ function formValues(body: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
+type SuccessResult = { username: string; initialPassword: 'identifier' | 'sms'; days: number };
+
 export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   const service = platform.insured;
   const branches = platform.branches;
+  const pageResults = createPageResults(platform.secrets, { secure: platform.config.publicUrl.startsWith('https:'), now: platform.clock });
+  const DONE_PATH = '/insured/register/done';
   const vendor = new Map<string, Buffer>();
   app.get<{ Params: { file: string } }>('/static/vendor/:file', async (request, reply) => {
     const file = request.params.file;
@@ -71,6 +76,13 @@ export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
   const selectedBranch = async (code: string | undefined): Promise<BranchView | null> =>
     code && /^\d{1,10}$/.test(code) ? ((await branches.find(code)) ?? null) : null;
 
+  app.get(DONE_PATH, async (request, reply) => {
+    const ctx = ctxOf(request, reply);
+    const done = pageResults.read<SuccessResult>(request, DONE_PATH);
+    if (!done || typeof done.username !== 'string' || typeof done.days !== 'number') return sendPage(reply, SuccessGonePage({ ctx }));
+    return sendPage(reply, SuccessPage({ ctx, username: done.username, initialPassword: done.initialPassword === 'sms' ? 'sms' : 'identifier', days: done.days }));
+  });
+
   app.post('/insured/register', async (request: FastifyRequest, reply) => {
     const body = bodyOf(request);
     const values = formValues(body);
@@ -86,11 +98,10 @@ export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     }
     const result = await service.register(body, { ip: clientIp(request), lang: request.lang });
     if (result.ok) {
-      return sendPage(
-        reply,
-        SuccessPage({ ctx, username: result.value.username, initialPassword: result.value.initialPassword, days: result.value.initialPasswordDays }),
-        201,
-      );
+      // The outcome is shown by a page of its own: reloading it never submits the form again.
+      const done: SuccessResult = { username: result.value.username, initialPassword: result.value.initialPassword, days: result.value.initialPasswordDays };
+      pageResults.keep(reply, DONE_PATH, done);
+      return reply.redirect(DONE_PATH, 303);
     }
     const failure = result.error;
     if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
@@ -99,7 +110,7 @@ export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
       reply,
       FormPage({
         ctx,
-        values: { ...values, ...(selected ? { branchQuery: selected.name } : {}) },
+        values: { ...values, ...(selected ? { branchQuery: branchName(ctx, selected) } : {}) },
         errors: formErrors(failure),
         errorParams: failure.params,
         branchResults: null,

@@ -6,6 +6,26 @@ import { ctxOf, sendPage } from '../web/http.js';
 import { DevSmsPage } from './dev.page.js';
 import { listSmsTo } from './sms.queries.js';
 
+/**
+ * Whether an Accept header ranks HTML above JSON and everything else (a browser): then the
+ * page; otherwise (`application/json`, `*\/*`, no header) JSON, as API.md says.
+ */
+export function asksForHtmlFirst(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranked = accept
+    .split(',')
+    .map((part, index) => {
+      const [type, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      const weight = q ? Number(q.slice(2)) : 1;
+      return { type: (type ?? '').trim(), q: Number.isFinite(weight) ? weight : 0, index };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  const first = ranked.find((r) => ['text/html', 'application/xhtml+xml', 'application/json', '*/*', 'application/*', 'text/*'].includes(r.type));
+  return first?.type === 'text/html' || first?.type === 'application/xhtml+xml' || first?.type === 'text/*';
+}
+
 export const devRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   app.get('/dev/sms', async (request, reply) => {
     const raw = (request.query as Record<string, unknown>).to;
@@ -13,8 +33,7 @@ export const devRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app,
     const to = parsed && parsed.ok ? parsed.value : null;
     const rows = parsed && !parsed.ok ? [] : await listSmsTo(platform.db, to, 100);
     const messages = rows.map((r) => ({ to: r.to_mobile, text: r.body, createdAt: r.created_at, status: r.status }));
-    const wantsJson = (request.headers.accept ?? '').includes('application/json') && !(request.headers.accept ?? '').includes('text/html');
-    if (wantsJson) return messages.map(({ to, text, createdAt }) => ({ to, text, createdAt: createdAt.toISOString() }));
+    if (!asksForHtmlFirst(request.headers.accept)) return messages.map(({ to, text, createdAt }) => ({ to, text, createdAt: createdAt.toISOString() }));
     return sendPage(reply, DevSmsPage({ ctx: ctxOf(request, reply), to: typeof raw === 'string' ? raw : '', messages }));
   });
 };

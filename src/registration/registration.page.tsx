@@ -3,7 +3,7 @@
 import { BIRTH_CERTIFICATE_SERIES_LETTERS } from '../identity/birthCertificate.js';
 import { toPersianDigits } from '../identity/digits.js';
 import { JALALI_MONTHS } from '../identity/jalali.js';
-import { MOBILE_OPERATORS } from '../identity/mobile.js';
+import { isMobileOperator, MOBILE_OPERATORS, operatorOfMobile } from '../identity/mobile.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
 import type { MessageKey, MessageParams } from '../web/i18n.js';
@@ -11,6 +11,7 @@ import { Layout } from '../web/layout.js';
 import { COUNTRIES, countryName } from './countries.js';
 import type { FlowView, RegistrationStatus } from './registration.service.js';
 import { SECURITY_QUESTIONS } from './securityQuestions.js';
+import { PROVINCES } from './places.js';
 
 type Values = Record<string, string>;
 
@@ -30,7 +31,66 @@ function Steps(props: { ctx: PageContext; current: 1 | 2 | 3 }) {
 
 const digits = (ctx: PageContext, s: string) => (ctx.lang === 'fa' ? toPersianDigits(s) : s);
 
-export function StartPage(props: { ctx: PageContext; values: Values; errors: FieldErrors; errorParams?: MessageParams }) {
+/** The seed's notice of steps 1 and 2: whose mobile, who answers for the data, the password. */
+function SeedNotice(props: { ctx: PageContext }) {
+  const { ctx } = props;
+  return (
+    <Notice kind="info">
+      <h2 safe>{ctx.t('registration.notice_title')}</h2>
+      <ul>
+        <li safe>{ctx.t('registration.notice_identify')}</li>
+        <li safe>{ctx.t('registration.notice_mobile_own')}</li>
+        <li safe>{ctx.t('registration.notice_responsibility')}</li>
+        <li safe>{ctx.t('registration.notice_password')}</li>
+      </ul>
+    </Notice>
+  );
+}
+
+/**
+ * The operator chosen is not the one the number's prefix was given to: said, not refused
+ * (numbers move between operators).
+ */
+function OperatorNotice(props: { ctx: PageContext; flow: FlowView }) {
+  const { ctx, flow } = props;
+  const network = operatorOfMobile(flow.mobile);
+  if (!network || !isMobileOperator(network) || network === flow.mobileOperator) return <></>;
+  return (
+    <Notice kind="warning">
+      <p safe>
+        {ctx.t('registration.operator_mismatch', {
+          mobile: digits(ctx, flow.mobile),
+          network: ctx.t(`registration.operator.${network}`),
+          chosen: ctx.t(`registration.operator.${flow.mobileOperator}` as MessageKey),
+        })}
+      </p>
+      <p>
+        <a href="/register" safe>
+          {ctx.t('registration.restart')}
+        </a>
+      </p>
+    </Notice>
+  );
+}
+
+/** How long the person has for the whole registration (the flow's lifetime). */
+function TimeNote(props: { ctx: PageContext; minutes: number }) {
+  return (
+    <p class="hint" id="time-note" safe>
+      {props.ctx.t('registration.time_note', { minutes: props.minutes })}
+    </p>
+  );
+}
+
+export function StartPage(props: {
+  ctx: PageContext;
+  values: Values;
+  errors: FieldErrors;
+  errorParams?: MessageParams | undefined;
+  flowMinutes: number;
+  /** The person came back after their flow expired; `kept` when step 2's answers are kept. */
+  expired?: { kept: boolean };
+}) {
   const { ctx, values, errors } = props;
   const labels = {
     nationalCode: ctx.t('registration.national_code'),
@@ -41,10 +101,20 @@ export function StartPage(props: { ctx: PageContext; values: Values; errors: Fie
     <Layout ctx={ctx} title={ctx.t('registration.title')}>
       <h1 safe>{ctx.t('registration.title')}</h1>
       <Steps ctx={ctx} current={1} />
+      {props.expired ? (
+        <Notice kind="warning">
+          <p safe>{ctx.t('registration.expired_notice', { minutes: props.flowMinutes })}</p>
+          {props.expired.kept ? <p safe>{ctx.t('registration.expired_kept')}</p> : ''}
+        </Notice>
+      ) : (
+        ''
+      )}
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
+      <SeedNotice ctx={ctx} />
       <form method="post" action="/register" class="card" novalidate>
         <CsrfField ctx={ctx} />
         <p safe>{ctx.t('registration.step1_intro')}</p>
+        <TimeNote ctx={ctx} minutes={props.flowMinutes} />
         <NationalCodeField
           ctx={ctx}
           name="nationalCode"
@@ -85,6 +155,7 @@ export function CodePage(props: { ctx: PageContext; flow: FlowView; errors: Fiel
     <Layout ctx={ctx} title={ctx.t('registration.step_code')}>
       <h1 safe>{ctx.t('registration.title')}</h1>
       <Steps ctx={ctx} current={2} />
+      <OperatorNotice ctx={ctx} flow={flow} />
       {props.notice ? (
         <Notice kind="success">
           <p safe>{ctx.t(props.notice)}</p>
@@ -95,7 +166,7 @@ export function CodePage(props: { ctx: PageContext; flow: FlowView; errors: Fiel
       <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.errorParams} />
       <form method="post" action={`/register/flow/${flow.id}/code`} class="card" novalidate>
         <CsrfField ctx={ctx} />
-        <p safe>{ctx.t('registration.code_intro', { mobile: flow.mobile })}</p>
+        <p safe>{ctx.t('registration.code_intro', { mobile: digits(ctx, flow.mobile) })}</p>
         <CodeField
           ctx={ctx}
           name="code"
@@ -120,7 +191,10 @@ export function DetailsPage(props: {
   values: Values;
   errors: FieldErrors;
   passwordProblems: MessageKey[];
-  passwordMin: number;
+  passwordParams: { min: number; max: number; symbols: string };
+  flowMinutes: number;
+  /** The form was filled from what the person typed before their earlier flow expired. */
+  restored?: boolean;
 }) {
   const { ctx, flow, values, errors } = props;
   const labels: Record<string, string> = {
@@ -132,7 +206,9 @@ export function DetailsPage(props: {
     birthDate: ctx.t('registration.birth_date'),
     gender: ctx.t('registration.gender'),
     country: ctx.t('registration.country'),
+    province: ctx.t('registration.province'),
     city: ctx.t('registration.city'),
+    cityAbroad: ctx.t('registration.city_abroad'),
     email: ctx.t('registration.email'),
     password: ctx.t('registration.password'),
     passwordConfirmation: ctx.t('registration.password_confirmation'),
@@ -145,11 +221,20 @@ export function DetailsPage(props: {
     <Layout ctx={ctx} title={ctx.t('registration.step2')}>
       <h1 safe>{ctx.t('registration.title')}</h1>
       <Steps ctx={ctx} current={3} />
-      <ErrorSummary ctx={ctx} errors={errors} labels={labels} />
+      {props.restored ? (
+        <Notice kind="info">
+          <p safe>{ctx.t('registration.restored_notice')}</p>
+        </Notice>
+      ) : (
+        ''
+      )}
+      <ErrorSummary ctx={ctx} errors={errors} labels={labels} params={props.passwordParams} />
+      <SeedNotice ctx={ctx} />
       <form method="post" action={`/register/flow/${flow.id}/details`} novalidate>
         <CsrfField ctx={ctx} />
         <div class="card">
           <p safe>{ctx.t('registration.details_intro')}</p>
+          <TimeNote ctx={ctx} minutes={props.flowMinutes} />
           <p class="hint" safe>
             {ctx.t('registration.readonly_note')}
           </p>
@@ -165,6 +250,7 @@ export function DetailsPage(props: {
             errors={{}}
             readonly
           />
+          <input type="hidden" name="ro_mobileOperatorCode" value={flow.mobileOperator} />
         </div>
         <div class="card">
           <div class="row two">
@@ -264,16 +350,39 @@ export function DetailsPage(props: {
               { value: 'female', label: ctx.t('registration.gender.female') },
             ]}
           />
-          <div class="row two">
+          <SelectField
+            ctx={ctx}
+            name="country"
+            label={labels.country!}
+            value={values.country || 'IR'}
+            errors={errors}
+            options={COUNTRIES.map((c) => ({ value: c, label: countryName(c, ctx.lang) }))}
+          />
+          <div class="row two" data-place="iran">
             <SelectField
               ctx={ctx}
-              name="country"
-              label={labels.country!}
-              value={values.country || 'IR'}
+              name="province"
+              label={labels.province!}
+              hint={ctx.t('registration.province_hint')}
+              value={values.province}
               errors={errors}
-              options={COUNTRIES.map((c) => ({ value: c, label: countryName(c, ctx.lang) }))}
+              optional
+              placeholder={ctx.t('registration.mobile_operator_choose')}
+              options={PROVINCES.map((p) => ({ value: p.name, label: p.name }))}
             />
-            <TextField ctx={ctx} name="city" label={labels.city!} value={values.city} errors={errors} autocomplete="address-level2" maxlength={80} />
+            <CityField ctx={ctx} label={labels.city!} value={values.city} errors={errors} />
+          </div>
+          <div data-place="abroad">
+            <TextField
+              ctx={ctx}
+              name="cityAbroad"
+              label={labels.cityAbroad!}
+              value={values.cityAbroad}
+              errors={errors}
+              autocomplete="address-level2"
+              maxlength={80}
+              optional
+            />
           </div>
           <TextField ctx={ctx} name="email" label={labels.email!} value={values.email} errors={errors} type="email" inputmode="email" autocomplete="email" dir="ltr" optional maxlength={254} />
         </div>
@@ -282,9 +391,9 @@ export function DetailsPage(props: {
             ctx={ctx}
             name="password"
             label={labels.password!}
-            hint={ctx.t('registration.password_hint', { min: props.passwordMin })}
+            hint={ctx.t('registration.password_hint', { min: props.passwordParams.min })}
             errors={errors}
-            errorList={props.passwordProblems.map((p) => ctx.t(p, { min: props.passwordMin, max: 128, symbols: '& % $ # !' }))}
+            errorList={(props.passwordProblems.length ? props.passwordProblems : errors.password ? [errors.password] : []).map((p) => ctx.t(p, props.passwordParams))}
             type="password"
             autocomplete="new-password"
             dir="ltr"
@@ -320,6 +429,43 @@ export function DetailsPage(props: {
   );
 }
 
+/**
+ * The city, grouped by province: works without JavaScript (pick from the groups); with it,
+ * the province list above narrows the choice (app.js).
+ */
+function CityField(props: { ctx: PageContext; label: string; value: string | undefined; errors: FieldErrors }) {
+  const { ctx } = props;
+  const error = props.errors.city;
+  return (
+    <div class={error ? 'field field-error' : 'field'}>
+      <label for="city" safe>
+        {props.label}
+      </label>
+      {error ? (
+        <p class="error-message" id="city-error" safe>
+          {ctx.t(error)}
+        </p>
+      ) : (
+        ''
+      )}
+      <select class="input" id="city" name="city" aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'city-error' : undefined} autocomplete="address-level2">
+        <option value="" safe>
+          {ctx.t('registration.mobile_operator_choose')}
+        </option>
+        {PROVINCES.map((p) => (
+          <optgroup label={p.name} data-province={p.name}>
+            {p.cities.map((c) => (
+              <option value={c} selected={c === props.value} safe>
+                {c}
+              </option>
+            ))}
+          </optgroup>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function SubmittedPage(props: { ctx: PageContext }) {
   const { ctx } = props;
   return (
@@ -327,6 +473,13 @@ export function SubmittedPage(props: { ctx: PageContext }) {
       <h1 safe>{ctx.t('registration.submitted_title')}</h1>
       <Notice kind="success">
         <p safe>{ctx.t('registration.submitted_text')}</p>
+      </Notice>
+      <Notice kind="info">
+        <ul>
+          <li safe>{ctx.t('registration.submitted_not_account')}</li>
+          <li safe>{ctx.t('registration.submitted_mismatch')}</li>
+          <li safe>{ctx.t('registration.submitted_branch')}</li>
+        </ul>
       </Notice>
       <p>
         <a href="/register/status" safe>

@@ -56,7 +56,8 @@ describe('shipped demo files', () => {
     );
     assert.equal(await header(DEMO_CSV_PATHS.mobileOwnership), 'nationalCode,mobile,requiresBranchVisit');
     assert.equal(await header(DEMO_CSV_PATHS.insuranceRecords), 'nationalCode,foreignNationalId,insuranceNumber,branchCode,insuranceGroup');
-    assert.equal(await header(DEMO_CSV_PATHS.branches), 'code,name,province,city');
+    // The optional `nameEn` column after the fixed ones (API.md's header stays valid without it).
+    assert.equal(await header(DEMO_CSV_PATHS.branches), 'code,name,province,city,nameEn');
   });
 
   it('civil records follow the certificate conventions', () => {

@@ -66,6 +66,8 @@ export async function readCsv<T>(
   file: string,
   columns: readonly string[],
   parseRow: ParseRow<T>,
+  /** Columns a file may add after the fixed ones (e.g. the branches' `nameEn`). */
+  optionalColumns: readonly string[] = [],
 ): Promise<{ header: string[]; rows: Located<T>[] }> {
   const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
   // pipeline (unlike pipe) passes a read error such as ENOENT on to the parser, whose
@@ -78,7 +80,7 @@ export async function readCsv<T>(
       const line = info.lines;
       if (header === null) {
         header = record.map((name) => name.trim());
-        checkHeader(file, line, header, columns);
+        checkHeader(file, line, header, columns, optionalColumns);
         continue;
       }
       if (record.length !== header.length) {
@@ -109,9 +111,9 @@ export async function readCsv<T>(
   return { header, rows };
 }
 
-function checkHeader(file: string, line: number, header: string[], columns: readonly string[]): void {
+function checkHeader(file: string, line: number, header: string[], columns: readonly string[], optional: readonly string[] = []): void {
   for (const [index, name] of header.entries()) {
-    if (!columns.includes(name)) {
+    if (!columns.includes(name) && !optional.includes(name)) {
       throw new RegistryDataError(file, line, { index: index + 1, name }, `unknown column; the header must be ${columns.join(',')}`);
     }
     if (header.indexOf(name) !== index) {
@@ -179,7 +181,7 @@ export async function loadInsuranceRecordsCsv(file: string): Promise<InsuranceRe
 
 /** Branches are local data: the CLI imports them into the database; this only parses and validates. */
 export async function loadBranchesCsv(file: string): Promise<Branch[]> {
-  const loaded = await readCsv(file, CSV_COLUMNS.branches, parseBranch);
+  const loaded = await readCsv(file, CSV_COLUMNS.branches, parseBranch, ['nameEn']);
   rejectDuplicates(file, loaded, 'code', (r) => r.code, (k) => `branch code ${k}`);
   return loaded.rows.map((r) => r.value);
 }

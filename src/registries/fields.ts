@@ -194,10 +194,14 @@ export function parseBranch(row: Row): Result<Branch, FieldProblem> {
     const value = raw.normalize('NFC').trim().replace(/\s+/gu, ' ');
     return value === '' ? err('is empty') : ok(value);
   };
-  return fields<Branch>(row, {
+  const parsed = fields<Omit<Branch, 'nameEn'>>(row, {
     code: (raw) => digitsField(raw, 1, 10),
     name: text,
     province: text,
     city: text,
   });
+  if (!parsed.ok) return parsed;
+  // The optional English name (column `nameEn`): empty or absent is none.
+  const nameEn = (row.nameEn ?? '').normalize('NFC').trim().replace(/\s+/gu, ' ');
+  return ok({ ...parsed.value, nameEn: nameEn === '' ? null : nameEn });
 }

@@ -114,4 +114,6 @@ export type Branch = {
   name: string;
   province: string;
   city: string;
+  /** Optional English name (BRANCHES_CSV column `nameEn`), e.g. "Branch 12 Tehran - Shahid Beheshti". */
+  nameEn?: string | null;
 };

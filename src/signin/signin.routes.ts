@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
 import { STATUS_OF, type Failure } from '../shared/failure.js';
+import { typedOnPersianKeyboard } from '../identity/password.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import type { MessageKey } from '../web/i18n.js';
 import { clearSessionCookie, safeNext } from './session.hooks.js';
@@ -62,7 +63,7 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
       SignInPage({
         ctx: ctxOf(request, reply),
         values,
-        errors: formErrors(result.error),
+        errors: signInErrors(result.error, body.password),
         errorParams: result.error.params,
         next,
         captcha: result.error.code === 'signin.captcha_required',
@@ -124,3 +125,13 @@ export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (a
 
   app.get('/help/registration', async (request, reply) => sendPage(reply, GuidePage({ ctx: ctxOf(request, reply) })));
 };
+
+/**
+ * The errors of a refused sign-in for the form: a password typed on a Persian keyboard can
+ * never be right (passwords are Latin), so saying so tells nothing about the account.
+ */
+export function signInErrors(failure: Failure, password: unknown) {
+  const errors = formErrors(failure);
+  if (failure.code === 'signin.invalid_credentials' && typedOnPersianKeyboard(password)) errors.password = 'signin.persian_keyboard';
+  return errors;
+}

@@ -7,9 +7,29 @@ export function CsrfField(props: { ctx: PageContext }) {
   return <input type="hidden" name="_csrf" value={props.ctx.csrfToken} />;
 }
 
-export function ErrorSummary(props: { ctx: PageContext; errors: FieldErrors; labels: Record<string, string>; params?: MessageParams }) {
-  const entries = Object.entries(props.errors).filter((e): e is [string, MessageKey] => e[1] !== undefined);
-  if (entries.length === 0) return <></>;
+/** A limit reached or a lock: the person did nothing wrong, so no «please correct». */
+function LimitNotice(props: { ctx: PageContext; code: MessageKey; params?: MessageParams | undefined }) {
+  return (
+    <div class="notice notice-warning notice-limit" role="alert" id="limit-notice">
+      <p safe>{props.ctx.t(props.code, props.params)}</p>
+    </div>
+  );
+}
+
+export function ErrorSummary(props: { ctx: PageContext; errors: FieldErrors; labels: Record<string, string>; params?: MessageParams | undefined }) {
+  const limit = props.errors._limit;
+  const entries = Object.entries(props.errors).filter((e): e is [string, MessageKey] => e[1] !== undefined && e[0] !== '_limit');
+  if (entries.length === 0) return limit ? <LimitNotice ctx={props.ctx} code={limit} params={props.params} /> : <></>;
+  return (
+    <>
+      {limit ? <LimitNotice ctx={props.ctx} code={limit} params={props.params} /> : ''}
+      <ErrorList {...props} entries={entries} />
+    </>
+  );
+}
+
+function ErrorList(props: { ctx: PageContext; entries: [string, MessageKey][]; labels: Record<string, string>; params?: MessageParams | undefined }) {
+  const entries = props.entries;
   return (
     <div class="error-summary" role="alert" tabindex="-1" id="error-summary" aria-labelledby="error-summary-title">
       <h2 id="error-summary-title" safe>

@@ -54,9 +54,13 @@ export function sendApiFailure(reply: FastifyReply, lang: Lang, failure: Failure
   });
 }
 
-/** Field errors of a failure for a form; errors not tied to a field go to `_form`. */
+/**
+ * Field errors of a failure for a form; errors not tied to a field go to `_form`. A limit or
+ * a lock is not the person's mistake: it goes to `_limit`, shown in a notice of its own.
+ */
 export function formErrors(failure: Failure): FieldErrors {
   if (failure.fields && Object.keys(failure.fields).length > 0) return failure.fields;
+  if (failure.kind === 'limited' || failure.kind === 'locked') return { [LIMIT_KEY]: failure.code };
   return { _form: failure.code };
 }
 
@@ -70,6 +74,9 @@ export function trustProxyOption(trust: false | number | string[]): false | stri
   if (typeof trust === 'number') return (_addr: string, hop: number) => hop < trust;
   return trust;
 }
+
+/** The key of FieldErrors for a rate limit or lock (see ErrorSummary). */
+export const LIMIT_KEY = '_limit';
 
 /** Client address for limits and audit (behind a proxy, Fastify's trustProxy decides). */
 export const clientIp = (request: FastifyRequest) => request.ip;

@@ -67,22 +67,22 @@ test('an operator activates a person sent to a branch; the person then signs in'
   await page.goto(`${env.baseUrl}/backoffice`);
   await page.waitForURL('**/backoffice/signin');
   await page.getByLabel('نام کاربری').fill('op.mashhad');
-  await page.getByLabel('رمز عبور').fill(staff.value.oneTimePassword);
+  await page.getByLabel('گذرواژه').fill(staff.value.oneTimePassword);
   // A wrong code first: refused, no session.
   await page.getByLabel('کد برنامه احراز هویت').fill('000000' === (await totp()) ? '111111' : '000000');
   await page.getByRole('button', { name: 'ورود' }).click();
-  assert.ok(await page.getByText('نام کاربری، رمز عبور یا کد احراز هویت درست نیست.').first().isVisible());
+  assert.ok(await page.getByText('نام کاربری، گذرواژه یا کد احراز هویت درست نیست.').first().isVisible());
   await screenshot(page, 'backoffice-signin-error');
   const axe = await new AxeBuilder({ page }).analyze();
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'sign-in page has no accessibility violations');
 
-  await page.getByLabel('رمز عبور').fill(staff.value.oneTimePassword);
+  await page.getByLabel('گذرواژه').fill(staff.value.oneTimePassword);
   await page.getByLabel('کد برنامه احراز هویت').fill(await totp());
   await page.getByRole('button', { name: 'ورود' }).click();
   await page.waitForURL('**/backoffice/password');
-  await page.getByLabel('رمز عبور تازه', { exact: true }).fill('Shoebe#Mashhad2026');
-  await page.getByLabel('تکرار رمز عبور تازه').fill('Shoebe#Mashhad2026');
-  await page.getByRole('button', { name: 'ذخیره رمز عبور' }).click();
+  await page.getByLabel('گذرواژه تازه', { exact: true }).fill('Shoebe#Mashhad2026');
+  await page.getByLabel('تکرار گذرواژه تازه').fill('Shoebe#Mashhad2026');
+  await page.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
   await page.waitForURL('**/backoffice/search');
 
   await page.getByLabel('کد ملی، کد فراگیر اتباع یا شماره همراه').fill('۰۶۳۶۶۷۶۵۹۵');

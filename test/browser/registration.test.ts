@@ -63,10 +63,11 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('روز').fill('۱۴');
   await page.getByLabel('ماه').selectOption('6');
   await page.getByLabel('سال').fill('۱۳۷۰');
-  await page.getByLabel('زن').check();
-  await page.getByLabel('شهر محل سکونت').fill('شیراز');
-  await page.getByLabel('رمز عبور', { exact: true }).fill('password1');
-  await page.getByLabel('تکرار رمز عبور').fill('password1');
+  await page.getByLabel('زن', { exact: true }).check();
+  await page.getByLabel('استان محل سکونت').selectOption('فارس');
+  await page.getByLabel('شهر محل سکونت', { exact: true }).selectOption('شیراز');
+  await page.getByLabel('گذرواژه', { exact: true }).fill('password1');
+  await page.getByLabel('تکرار گذرواژه').fill('password1');
   await page.getByLabel('سؤال امنیتی', { exact: true }).selectOption('first_school');
   await page.getByLabel('پاسخ سؤال امنیتی').fill('دبستان حافظ');
   await page.getByRole('button', { name: 'ثبت درخواست' }).click();
@@ -75,8 +76,8 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   assert.equal(await page.getByLabel('نام خانوادگی').inputValue(), 'احمدی');
   await screenshot(page, 'register-details-errors');
 
-  await page.getByLabel('رمز عبور', { exact: true }).fill('Shiraz#Baharan70');
-  await page.getByLabel('تکرار رمز عبور').fill('Shiraz#Baharan70');
+  await page.getByLabel('گذرواژه', { exact: true }).fill('Shiraz#Baharan70');
+  await page.getByLabel('تکرار گذرواژه').fill('Shiraz#Baharan70');
   await page.getByRole('button', { name: 'ثبت درخواست' }).click();
   await page.waitForURL(flowUrl);
   assert.ok(await page.getByRole('heading', { name: 'درخواست شما ثبت شد' }).isVisible());

@@ -66,13 +66,13 @@ test('staff see which fields of a rejected registration differed from the civil 
   await page.goto(`${env.baseUrl}/backoffice`);
   await page.waitForURL('**/backoffice/signin');
   await page.getByLabel('نام کاربری').fill('op.tehran');
-  await page.getByLabel('رمز عبور').fill(staff.value.oneTimePassword);
+  await page.getByLabel('گذرواژه').fill(staff.value.oneTimePassword);
   await page.getByLabel('کد برنامه احراز هویت').fill(await totp());
   await page.getByRole('button', { name: 'ورود' }).click();
   await page.waitForURL('**/backoffice/password');
-  await page.getByLabel('رمز عبور تازه', { exact: true }).fill('Shoebe#Tehran2026');
-  await page.getByLabel('تکرار رمز عبور تازه').fill('Shoebe#Tehran2026');
-  await page.getByRole('button', { name: 'ذخیره رمز عبور' }).click();
+  await page.getByLabel('گذرواژه تازه', { exact: true }).fill('Shoebe#Tehran2026');
+  await page.getByLabel('تکرار گذرواژه تازه').fill('Shoebe#Tehran2026');
+  await page.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
   await page.waitForURL('**/backoffice/search');
 
   // 4. Search by the national code (typed in Persian digits): no account, but the reason.

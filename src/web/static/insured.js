@@ -3,6 +3,10 @@
 // national-code / foreign-identifier switch.
 (function () {
   'use strict';
+  // English pages show a branch's English name when the list has one.
+  var nameOf = function (b) {
+    return (document.documentElement.lang === 'en' && b.nameEn) || b.name;
+  };
   var form = document.querySelector('[data-insured-form]');
   if (!form) return;
 
@@ -62,13 +66,13 @@
   }
   function choose(branch) {
     code.value = branch.code;
-    input.value = branch.name;
-    chosenName = branch.name;
+    input.value = nameOf(branch);
+    chosenName = nameOf(branch);
     if (results) results.remove();
     results = null;
     if (selectedNote) {
       selectedNote.hidden = false;
-      selectedNote.textContent = (selectedNote.getAttribute('data-template') || '') + branch.name + ' (' + branch.city + ')';
+      selectedNote.textContent = (selectedNote.getAttribute('data-template') || '') + nameOf(branch) + ' (' + branch.city + ')';
     }
     close();
   }
@@ -86,7 +90,7 @@
       li.id = 'branch-option-' + i;
       li.setAttribute('role', 'option');
       li.setAttribute('aria-selected', 'false');
-      li.textContent = b.name + ' — ' + b.city;
+      li.textContent = nameOf(b) + ' — ' + b.city;
       li.addEventListener('mousedown', function (e) {
         e.preventDefault();
         choose(b);
