@@ -177,7 +177,7 @@ export async function createPlatform(options: PlatformOptions) {
   });
   const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts, passwordPolicy: account.passwordPolicy, logger, clock });
   // Passkeys (issue 16): WebAuthn sign-in and the person's passkey list.
-  const passkeys = createPasskeyService({ db, config, secrets, limiter, sessions, sms, logger, clock });
+  const passkeys = createPasskeyService({ db, config, secrets, limiter, sessions, sms, accounts, logger, clock });
   const sso = createSsoService({ db, config, secrets, clock, logger });
   const branches = createBranchService({ db, clock });
   await database.withLock('startup', async () => {

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { recordAudit } from '../src/audit/audit.js';
 import { ACR } from '../src/sso/assurance.js';
 import { addAccount, agent, createSsoTestEnv, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
 import { lastCodeTo } from './support.js';
@@ -215,10 +214,17 @@ describe('acr and amr', () => {
     const claims = (await tokensFrom(config, back.left, verifier, state)).claims()!;
     assert.equal(claims.acr, ACR.branch);
 
-    // Registered online, then activated by branch staff (the back office's audit event).
+    // Registered online, sent to a branch, then activated by staff who saw the documents.
     const activated = await addAccount(env.platform);
-    await env.platform.db.transaction().execute((trx) =>
-      recordAudit(trx, { actorType: 'staff', accountId: activated.id, event: 'backoffice.account_activated', data: { documents: ['national_card'] }, ip: null, at: new Date() }),
+    await env.platform.db.updateTable('accounts').set({ status: 'awaiting_branch_visit' }).where('id', '=', activated.id).execute();
+    await env.platform.db.transaction().execute(async (trx) =>
+      env.platform.accounts.activateAtBranch(
+        trx,
+        { kind: 'staff', staff: { id: '00000000-0000-4000-8000-00000000000a', username: 'desk', role: 'admin', branchCode: '112' }, ip: null, reason: 'documents seen', walkIn: null },
+        (await env.platform.accounts.lockForUpdate(trx, activated.id))!,
+        ['national_card'],
+        {},
+      ),
     );
     const b = agent(env.issuer);
     const flow = await authorize(config, b, { acr_values: `${ACR.registries} ${ACR.branch}` });

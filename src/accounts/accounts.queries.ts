@@ -2,9 +2,9 @@
 // passwords of SMS recoveries (`sms_recoveries`), one-time codes (`account_codes`) and the
 // sign-in failure state. Kysely only; no user-facing errors here. Every other capability
 // reaches these rows through the accounts service.
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Queryable } from '../db/database.js';
-import type { AccountStatus } from '../db/schema.js';
+import type { AccountStatus, DB } from '../db/schema.js';
 
 export type PersonKey = { nationalCode: string } | { foreignNationalId: string };
 export type UsernameKey = { kind: 'national_code' | 'foreign_national_id'; value: string };
@@ -12,6 +12,17 @@ export type UsernameKey = { kind: 'national_code' | 'foreign_national_id'; value
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // --- reading ---------------------------------------------------------------------------
+
+/**
+ * The account state every session-checked request needs, joined onto a query of rows with an
+ * `account_id` (the session lookup: one round trip per request). A read-only view: only this
+ * capability spells out the accounts table.
+ */
+export function joinAccountState<O>(qb: SelectQueryBuilder<DB & { s: DB['sessions'] }, 's', O>) {
+  return qb
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select(['a.status', 'a.must_change_password', 'a.disabled_at', 'a.national_code', 'a.foreign_national_id', 'a.first_name', 'a.last_name', 'a.gender']);
+}
 
 export function findAccount(db: Queryable, id: string) {
   // Not a uuid → no such account (and no SQL error from a cast).
@@ -118,6 +129,33 @@ export function lockAccounts(db: Queryable, ids: readonly string[]) {
     .orderBy('id')
     .forUpdate()
     .execute();
+}
+
+/** What single sign-on releases about an account (claims) and needs to judge it (state). */
+export function findForClaims(db: Queryable, id: string) {
+  if (!UUID.test(id)) return Promise.resolve(undefined);
+  return db
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'status',
+      'origin',
+      'identity_source',
+      'national_code',
+      'foreign_national_id',
+      'first_name',
+      'last_name',
+      'gender',
+      'birth_date',
+      'mobile',
+      'mobile_verified_at',
+      'must_change_password',
+      'disabled_at',
+      'permissions',
+      'updated_at',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Insured accounts of a national code that still have no civil-registry identity (registered before it was attached). */

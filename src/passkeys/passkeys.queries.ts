@@ -153,28 +153,6 @@ export async function deleteExpiredChallenges(db: Queryable, now: Date): Promise
   return rows.length;
 }
 
-/** What a passkey sign-in or registration judges about the account. */
-export function findAccount(db: Queryable, id: string) {
-  return db
-    .selectFrom('accounts')
-    .select([
-      'id',
-      'status',
-      'disabled_at',
-      'locked_until',
-      'must_change_password',
-      'national_code',
-      'foreign_national_id',
-      'first_name',
-      'last_name',
-      'mobile',
-      'branch_code',
-    ])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
-
-export type PasskeyAccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
 
 // Staff passkeys (second factor of the back office).
 

@@ -4,6 +4,7 @@
 // persisted, expire and are used once. Every change writes its audit event and SMS in the
 // same transaction. A passkey sign-in judges the account exactly like a password sign-in
 // (not active, disabled, locked, forced password change).
+import type { AccountRow, AccountsService } from '../accounts/accounts.service.js';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -62,6 +63,8 @@ export type PasskeyRemovalActor =
   | { type: 'system'; id?: string | null; reason?: string };
 
 export type PasskeysDeps = {
+  /** The account's state is read through its owner. */
+  accounts: Pick<AccountsService, 'get'>;
   db: Kysely<DB>;
   config: Config;
   secrets: Secrets;
@@ -172,7 +175,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
   }
 
   /** The account states a passkey cannot get past (the same refusals as a password). */
-  function refusal(a: q.PasskeyAccountRow): Failure | null {
+  function refusal(a: AccountRow): Failure | null {
     if (a.disabled_at) return { kind: 'forbidden', code: 'signin.account_disabled' };
     if (a.status !== 'active') return { kind: 'forbidden', code: NOT_ACTIVE[a.status] };
     if (a.locked_until && a.locked_until > clock()) {
@@ -200,7 +203,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       if (!isRecent(signedIn)) return fail('forbidden', 'passkeys.recent_signin_required', { params: { minutes: recentMinutes } });
       const byIp = await limiter.consume('passkeyOptionsPerIp', meta.ip);
       if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
-      const account = await q.findAccount(db, signedIn.accountId);
+      const account = await deps.accounts.get(signedIn.accountId, db);
       if (!account) return fail('unauthenticated', 'signin.session_ended');
       const existing = await q.listPasskeys(db, account.id);
       if (existing.length >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
@@ -253,7 +256,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       const info = verified.registrationInfo;
       const now = clock();
       return db.transaction().execute(async (trx) => {
-        const account = await q.findAccount(trx, signedIn.accountId);
+        const account = await deps.accounts.get(signedIn.accountId, trx);
         if (!account) return fail('unauthenticated', 'signin.session_ended');
         const count = await q.countPasskeys(trx, account.id);
         if (count >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
@@ -310,7 +313,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
           ip: meta.ip,
           at: clock(),
         });
-        const account = await q.findAccount(trx, accountId);
+        const account = await deps.accounts.get(accountId, trx);
         await notify(trx, account?.mobile ?? null, accountId, 'sms.passkey_removed', `passkey-removed:${passkeyId}`, meta.lang);
         return ok({});
       });
@@ -335,7 +338,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
         at: now,
       });
       if (options.notify) {
-        const account = await q.findAccount(trx, accountId);
+        const account = await deps.accounts.get(accountId, trx);
         await notify(trx, account?.mobile ?? null, accountId, 'sms.passkeys_removed_all', `passkeys-removed-all:${accountId}:${randomId()}`, 'fa');
       }
       return removed;
@@ -348,7 +351,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       const reason = parseReason(input.reason);
       if (!reason.ok) return invalid({ reason: reason.error });
       return db.transaction().execute(async (trx) => {
-        const account = await q.findAccount(trx, accountId);
+        const account = await deps.accounts.get(accountId, trx);
         if (!account) return fail('not_found', 'backoffice.person_not_found');
         if (!inBranchScope(staff, account)) return fail('forbidden', 'passkeys.staff_other_branch');
         const removed = await service.removeAllOf(trx, accountId, { type: 'staff', id: staff.id, username: staff.username, ip: meta.ip, reason: reason.value }, { notify: true });
@@ -405,7 +408,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       }
       if (!verified.verified) return refused({ kind: 'unauthenticated', code: 'passkeys.verification_failed' });
       const info = verified.authenticationInfo;
-      const account = await q.findAccount(db, passkey.account_id);
+      const account = await deps.accounts.get(passkey.account_id, db);
       if (!account) return refused({ kind: 'unauthenticated', code: 'passkeys.unknown_credential' });
       const stop = refusal(account);
       if (stop) return { ok: false, error: stop };

@@ -2,6 +2,7 @@
 // needs), refresh, end, list.
 import { CompiledQuery } from 'kysely';
 import type { Queryable } from '../db/database.js';
+import { joinAccountState } from '../accounts/accounts.queries.js';
 import type { SessionsTable } from '../db/schema.js';
 
 type EndReason = NonNullable<SessionsTable['end_reason']>;
@@ -41,29 +42,13 @@ export async function insertSession(
 
 /** The open session of a token with what the request needs of its account. */
 function openSessionQuery(db: Queryable, tokenHash: string) {
-  return db
+  const sessions = db
     .selectFrom('sessions as s')
-    .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .select([
-      's.id',
-      's.account_id',
-      's.kind',
-      's.auth_method',
-      's.requires_password_change',
-      's.created_at',
-      's.last_seen_at',
-      's.expires_at',
-      'a.status',
-      'a.must_change_password',
-      'a.disabled_at',
-      'a.national_code',
-      'a.foreign_national_id',
-      'a.first_name',
-      'a.last_name',
-      'a.gender',
-    ])
+    .select(['s.id', 's.account_id', 's.kind', 's.auth_method', 's.requires_password_change', 's.created_at', 's.last_seen_at', 's.expires_at'])
     .where('s.token_hash', '=', tokenHash)
     .where('s.ended_at', 'is', null);
+  // The account's side of the row comes from the accounts capability (its view of the account state).
+  return joinAccountState(sessions);
 }
 
 type OpenSessionRow = Awaited<ReturnType<ReturnType<typeof openSessionQuery>['executeTakeFirst']>>;

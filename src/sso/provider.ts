@@ -6,6 +6,7 @@ import Provider, { interactionPolicy, type Adapter, type Configuration, type JWK
 import type { Config } from '../config.js';
 import { ACR_VALUES, acrSatisfies, requestedAcrs, type Acr } from './assurance.js';
 import type { SsoQueries } from './sso.queries.js';
+import type { AccountsReader } from '../accounts/accounts.reader.js';
 
 /** Scopes and the claims each one releases. */
 export const SCOPE_CLAIMS = {
@@ -39,6 +40,7 @@ export type PortalLogin = {
 export type ProviderDeps = {
   config: Config;
   queries: SsoQueries;
+  accounts: AccountsReader;
   adapter: new (model: string) => Adapter;
   jwks: JWK[];
   cookieKeys: string[];
@@ -189,7 +191,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('openid'),
     rotateRefreshToken: () => true,
     async findAccount(_ctx, sub) {
-      const account = await queries.findAccountForClaims(sub);
+      const account = await deps.accounts.forClaims(sub);
       if (!account || account.status !== 'active' || account.disabled_at) return undefined;
       return {
         accountId: account.id,

@@ -144,59 +144,14 @@ export function createSsoQueries(db: Queryable) {
       return Number(r.numDeletedRows);
     },
 
-    // --- accounts (read only) -------------------------------------------------------
-    /**
-     * Whether the account's identity was verified in person at a branch: created at a
-     * branch, activated there by staff (the back office's audit event, in the same
-     * transaction as the activation), or a foreign national whose documents staff recorded
-     * at a branch before the registration. Otherwise it was verified online (registries).
-     */
-    async verifiedAtBranch(accountId: string): Promise<boolean> {
-      if (!UUID.test(accountId)) return false;
-      const account = await db.selectFrom('accounts').select(['origin', 'foreign_national_id']).where('id', '=', accountId).executeTakeFirst();
-      if (!account) return false;
-      if (account.origin === 'branch') return true;
-      if (account.foreign_national_id) {
-        const seen = await db
-          .selectFrom('foreign_national_preregistrations')
-          .select('foreign_national_id')
-          .where('foreign_national_id', '=', account.foreign_national_id)
-          .executeTakeFirst();
-        if (seen) return true;
-      }
-      const activated = await db
-        .selectFrom('audit_events')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('event', '=', 'backoffice.account_activated')
-        .limit(1)
+    /** Whether staff recorded a foreign national's documents at a branch (the back office's table, read only). */
+    async foreignNationalSeenAtBranch(foreignNationalId: string): Promise<boolean> {
+      const seen = await db
+        .selectFrom('foreign_national_preregistrations')
+        .select('foreign_national_id')
+        .where('foreign_national_id', '=', foreignNationalId)
         .executeTakeFirst();
-      return activated !== undefined;
-    },
-
-    async findAccountForClaims(accountId: string) {
-      // Not a uuid → no such account (and no SQL error from a cast).
-      if (!UUID.test(accountId)) return undefined;
-      return db
-        .selectFrom('accounts')
-        .select([
-          'id',
-          'status',
-          'national_code',
-          'foreign_national_id',
-          'first_name',
-          'last_name',
-          'gender',
-          'birth_date',
-          'mobile',
-          'mobile_verified_at',
-          'must_change_password',
-          'disabled_at',
-          'permissions',
-          'updated_at',
-        ])
-        .where('id', '=', accountId)
-        .executeTakeFirst();
+      return seen !== undefined;
     },
   };
 }

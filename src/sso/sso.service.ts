@@ -14,15 +14,18 @@ import { createSealer } from './crypto.js';
 import { createKeysService } from './keys.service.js';
 import { createProvider, type ProviderDeps } from './provider.js';
 import { createSsoQueries } from './sso.queries.js';
+import { createAccountsReader, type AccountsReader } from '../accounts/accounts.reader.js';
 
 export type SsoWeb = Pick<ProviderDeps, 'renderError' | 'logoutSource' | 'postLogoutSuccessSource' | 'portalAccount'> & {
   /** Runs around every provider request (e.g. ending the portal session after sign-out). */
   middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
 };
 
-export function createSsoService(deps: { db: Queryable; config: Config; secrets: Secrets; clock: () => Date; logger: Logger }) {
+export function createSsoService(deps: { db: Queryable; config: Config; secrets: Secrets; clock: () => Date; logger: Logger; accounts?: AccountsReader }) {
   const { config, secrets, clock, logger } = deps;
   const queries = createSsoQueries(deps.db);
+  // Accounts are read through the accounts capability (claims, assurance level).
+  const accounts = deps.accounts ?? createAccountsReader(deps.db);
   const keys = createKeysService({
     queries,
     sealer: createSealer(secrets, 'signing-keys'),
@@ -59,6 +62,7 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
     const provider = createProvider({
       config,
       queries,
+      accounts,
       adapter: Adapter,
       jwks: jwks.keys,
       cookieKeys: [secrets.hmac('sso-cookies', 'v1')],
@@ -119,9 +123,17 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
       },
     },
 
-    /** The `acr` level of an account: verified in person at a branch, or online. */
+    /**
+     * The `acr` level of an account: verified in person at a branch (activated by staff who
+     * saw the documents, created at a branch, or a foreign national whose documents staff
+     * recorded before the registration), or online.
+     */
     async assurance(accountId: string): Promise<Acr> {
-      return (await queries.verifiedAtBranch(accountId)) ? ACR.branch : ACR.registries;
+      const identity = await accounts.identitySource(accountId);
+      if (!identity) return ACR.registries;
+      if (identity.source === 'branch') return ACR.branch;
+      if (identity.foreignNationalId && (await queries.foreignNationalSeenAtBranch(identity.foreignNationalId))) return ACR.branch;
+      return ACR.registries;
     },
 
     /** At start: a signing key exists and the services are known. */
