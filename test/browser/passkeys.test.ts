@@ -195,7 +195,7 @@ async function service() {
     firstParty: true,
   });
   assert.ok(added.ok);
-  config = await oidc.discovery(new URL(baseUrl), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+  config = await oidc.discovery(new URL(baseUrl), clientId, SECRET, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
   return { origin, amr: () => amr, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
