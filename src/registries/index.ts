@@ -81,9 +81,9 @@ export async function createRegistries(options: CreateRegistriesOptions): Promis
     };
   }
   if (options.http === undefined) throw new Error('registries: mode "http" needs the http options (service URLs, timeout, retries)');
+  if (!options.http.medicalCouncilUrl) throw new Error('registries: mode "http" needs the medical council URL');
   const http = createHttpRegistries({ ...options.http, ...(options.logger ? { logger: options.logger } : {}) });
   const guarded = withFaults(http, faultOptions);
-  if (!options.http.medicalCouncilUrl) throw new Error('registries: mode "http" needs the medical council URL');
   const medicalCouncil = createHttpMedicalCouncil({
     ...options.http,
     medicalCouncilUrl: options.http.medicalCouncilUrl,
