@@ -16,7 +16,8 @@ export const doctorsRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     const s = requirePageSession(request, reply);
     if (!s) return reply;
     const doctor = await service.viewOf(s.accountId);
-    const notice = request.query.notice === 'submitted' ? 'doctors.submitted' : undefined;
+    // The "recorded" notice only while the request waits (a reload after the outcome shows the outcome alone).
+    const notice = request.query.notice === 'submitted' && doctor?.status === 'pending_verification' ? 'doctors.submitted' : undefined;
     return sendPage(reply, DoctorPage({ ctx: ctxOf(request, reply), doctor, values: {}, errors: {}, notice }));
   });
 
