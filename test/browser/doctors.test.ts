@@ -207,3 +207,45 @@ test('from the sign-in page\'s doctors link to a service receiving the doctor\'s
   await screenshot(page, 'doctors-service-claims');
   await page.context().close();
 });
+
+test('the back office shows the doctor record and its history (axe clean)', { skip: chromiumMissing }, async () => {
+  const account = await env.platform.db.selectFrom('accounts').select('id').where('national_code', '=', DOCTOR.nationalCode).executeTakeFirst();
+  assert.ok(account, 'runs after the first test: the demo doctor exists');
+  const staff = await env.platform.staff.create({ username: 'doctors.admin', role: 'admin' });
+  assert.ok(staff.ok);
+  const secret = new URL(staff.value.totpUri).searchParams.get('secret')!;
+  const { generate } = await import('otplib');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fa-IR' });
+  const page = await context.newPage();
+  await page.goto(`${env.issuer}/backoffice/signin`);
+  await page.locator('input[name="username"]').fill('doctors.admin');
+  await page.locator('input[name="password"]').fill(staff.value.oneTimePassword);
+  await page.locator('input[name="code"]').fill(await generate({ secret, epoch: Math.floor(env.clock.now().getTime() / 1000) }));
+  await page.locator('main button[type="submit"]').click();
+  await page.waitForURL('**/backoffice/password');
+  await page.locator('input[name="newPassword"]').fill('Pezeshki#Shoebe2026');
+  await page.locator('input[name="newPasswordConfirmation"]').fill('Pezeshki#Shoebe2026');
+  await page.locator('main button[type="submit"]').click();
+  await page.waitForURL('**/backoffice/search');
+
+  await page.goto(`${env.issuer}/backoffice/people/${account.id}`);
+  const section = page.locator('section', { has: page.getByRole('heading', { name: 'پزشک (نظام پزشکی)' }) });
+  assert.match(await section.innerText(), /۱۹۳۱۶/);
+  const history = await page.locator('#doctor-history tbody tr').allInnerTexts();
+  assert.equal(history.length, 2);
+  assert.match(history[0]!, /تأییدشده[\s\S]*سامانه/);
+  assert.match(history[1]!, /در انتظار بررسی[\s\S]*خود شخص/);
+  await section.screenshot({ path: 'docs/screenshots/doctors-backoffice-record.png' });
+  await axeClean(page, 'the back-office person page with the doctor record');
+  await context.close();
+});
+
+test('the guide in English (axe clean)', { skip: chromiumMissing }, async () => {
+  const page = await phonePage(browser, 'en-US');
+  await page.goto(`${env.issuer}/doctors?lang=en`);
+  assert.ok(await page.getByRole('heading', { name: "Doctors' registration", level: 1 }).isVisible());
+  assert.ok(await page.getByRole('link', { name: 'Register on the portal' }).isVisible());
+  await screenshot(page, 'doctors-guide-en');
+  await axeClean(page, 'the English guide');
+  await page.context().close();
+});
