@@ -189,6 +189,7 @@ export async function createPlatform(options: PlatformOptions) {
     medicalCouncil: registries.medicalCouncil,
     sms,
     limiter,
+    metrics,
     logger,
     clock,
     findPerson: async (accountId) => {

@@ -267,6 +267,14 @@ describe('doctors: pages', () => {
     const conflict = await agent.post('/account/doctor', { medicalCouncilNumber: '98765' });
     assert.equal(conflict.statusCode, 409);
     assert.match(conflict.body, /درخواست قبلی شما هنوز در حال بررسی است/);
+
+    // Not in the registry: the page says why and offers the form again.
+    await runChecks();
+    const rejected = await agent.get('/account/doctor?notice=submitted');
+    assert.match(rejected.body, /id="doctor-status"[^>]*>تأیید نشد/);
+    assert.match(rejected.body, /این شماره در سامانه نظام پزشکی پیدا نشد/);
+    assert.match(rejected.body, /name="medicalCouncilNumber"/);
+    assert.doesNotMatch(rejected.body, /درخواست شما ثبت شد/);
   });
 
   test('the back office shows a person\'s doctor record and its history', async () => {

@@ -18,6 +18,7 @@ import { parseMedicalCouncilNumber } from '../identity/medicalCouncilNumber.js';
 import { ok, type Result } from '../identity/result.js';
 import type { JobQueue, QueueDefinition } from '../jobs/queue.js';
 import type { SmsService, SmsTemplate } from '../notifications/sms.service.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { MedicalCouncil } from '../registries/types.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
@@ -61,6 +62,7 @@ export type DoctorsDeps = {
   medicalCouncil: MedicalCouncil;
   sms: SmsService;
   limiter: RateLimiter<RateLimitName>;
+  metrics: Metrics;
   logger: Logger;
   clock: () => Date;
   /** The account's state and identity (null: no such account). */
@@ -255,6 +257,8 @@ export function createDoctorsService(deps: DoctorsDeps) {
     if (typeof accountId !== 'string') return;
     await check(accountId);
   });
+  // A medical council registry that stays down shows as a growing queue.
+  deps.metrics.sources.queueDepth.set(DOCTOR_VERIFICATION_QUEUE.name, () => queue.depth(DOCTOR_VERIFICATION_QUEUE.name));
 
   return {
     register,
