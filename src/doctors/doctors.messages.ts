@@ -72,8 +72,6 @@ export const doctorsMessages = {
     'audit_event.doctors.rejected': 'درخواست پزشک تأیید نشد',
     'audit_event.doctors.licence_renewed': 'تمدید پروانه پزشک ثبت شد',
     'audit_event.doctors.licence_ended': 'پایان پروانه پزشک؛ دسترسی برداشته شد',
-    'audit_event.account.permission_granted': 'دسترسی داده شد',
-    'audit_event.account.permission_revoked': 'دسترسی برداشته شد',
   },
   en: {
     'doctors.signin_link': "Doctors' registration",
@@ -146,7 +144,5 @@ export const doctorsMessages = {
     'audit_event.doctors.rejected': 'Doctor request not verified',
     'audit_event.doctors.licence_renewed': 'Doctor licence renewal recorded',
     'audit_event.doctors.licence_ended': 'Doctor licence ended; permission removed',
-    'audit_event.account.permission_granted': 'Permission granted',
-    'audit_event.account.permission_revoked': 'Permission removed',
   },
 } as const;
