@@ -186,7 +186,7 @@ test('from the sign-in page\'s doctors link to a service receiving the doctor\'s
 
   await page.goto(`${env.issuer}/account`);
   assert.equal(await page.locator('#account-doctor-status').innerText(), 'تأییدشده');
-  assert.match(await page.locator('main').innerText(), /doctor/);
+  assert.match(await page.locator('main').innerText(), /پزشک \(تأیید سازمان نظام پزشکی\)/, 'the permission by its name');
   await screenshot(page, 'doctors-account');
   await axeClean(page, 'the account page with the doctor section');
 
