@@ -23,6 +23,11 @@ describe('decideDoctor', () => {
     assert.equal(decideDoctor({ claimed, registry: found(), today: '1405-06-31' }).outcome, 'verified');
     assert.deepEqual(decideDoctor({ claimed, registry: found(), today: '1405-07-01' }), { outcome: 'rejected', reason: 'licence_expired' });
   });
+  it('follows the name policy of identity proofing: «سید» on one side, عبداله = عبدالله; one letter more is another name', () => {
+    const r = found({ firstName: 'سید عبدالله', lastName: 'کاظمی' });
+    assert.equal(decideDoctor({ claimed: { ...claimed, firstName: 'عبداله' }, registry: r, today: '1404-01-01' }).outcome, 'verified');
+    assert.deepEqual(decideDoctor({ claimed: { ...claimed, lastName: 'کاظمیان' }, registry: found(), today: '1404-01-01' }), { outcome: 'rejected', reason: 'name_mismatch' });
+  });
   it('ignores spaces and ZWNJ in names', () => {
     const r = found({ firstName: 'محمد رضا', lastName: 'نیک‌نام' });
     assert.equal(decideDoctor({ claimed: { ...claimed, firstName: 'محمدرضا', lastName: 'نیک نام' }, registry: r, today: '1404-01-01' }).outcome, 'verified');

@@ -1,9 +1,10 @@
 // The decision on a doctor's request, pure: the medical council's record against what the
-// account holds. Names are compared the way identity proofing compares them
-// (foldForMatching: Arabic/Persian letters, ZWNJ and spaces do not matter).
+// account holds. Names are compared by the same written policy as identity proofing
+// (identity/namesMatching.ts, used by verification/matching.ts): letters folded, اله/الله,
+// listed spellings, «ة», honorifics on first names; nothing looser.
 import type { DoctorRejectionReason } from '../db/schema.js';
 import { formatJalaliIso, gregorianToJalali } from '../identity/jalali.js';
-import { foldForMatching } from '../identity/names.js';
+import { namesMatch } from '../identity/namesMatching.js';
 import type { MedicalCouncilLookupResult } from '../registries/types.js';
 
 /** What the account says about the person. */
@@ -29,8 +30,8 @@ export function decideDoctor(input: {
   if (input.registry.kind === 'not_found') return { outcome: 'rejected', reason: 'not_in_registry' };
   const record = input.registry.record;
   if (record.nationalCode !== input.claimed.nationalCode) return { outcome: 'rejected', reason: 'national_code_mismatch' };
-  const same = (a: string | null, b: string) => a !== null && foldForMatching(a) === foldForMatching(b);
-  if (!same(input.claimed.firstName, record.firstName) || !same(input.claimed.lastName, record.lastName)) {
+  const { firstName, lastName } = input.claimed;
+  if (firstName === null || lastName === null || !namesMatch(firstName, record.firstName, 'firstName') || !namesMatch(lastName, record.lastName, 'lastName')) {
     return { outcome: 'rejected', reason: 'name_mismatch' };
   }
   // ISO dates with ASCII digits compare as text.
