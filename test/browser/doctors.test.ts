@@ -78,7 +78,8 @@ async function prescriptionService() {
         firstParty: true,
       });
       assert.ok(r.ok, 'the service is registered');
-      config = await oidc.discovery(new URL(env.issuer), 'e-prescription', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+      // The token endpoint takes only the registered method (client_secret_basic).
+      config = await oidc.discovery(new URL(env.issuer), 'e-prescription', SECRET, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
