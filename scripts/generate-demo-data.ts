@@ -1,5 +1,6 @@
 // Generates the demo data of the simulated government registries: demo/civil-registry.csv,
-// demo/mobile-ownership.csv, demo/insurance-records.csv, demo/branches.csv and the guide
+// demo/mobile-ownership.csv, demo/insurance-records.csv, demo/branches.csv,
+// demo/medical-council.csv (doctors, who are demo people too) and the guide
 // demo/PEOPLE.md. Deterministic — a seeded PRNG and no clock — so running it again
 // rewrites identical files (a test checks that the committed files equal a fresh run).
 //
@@ -296,6 +297,30 @@ const CROWD_INSURANCE: readonly InsuranceGroup[] = [
 
 const CROWD_SIZE = 52;
 
+/**
+ * Doctors of the medical council registry: notable people (so they can register, be
+ * activated and sign in), one per situation of doctors' registration. `as` is how the
+ * council spells the name when it differs from the civil registry.
+ */
+const DOCTORS: ReadonlyArray<{ person: string; as?: { firstName: string; lastName: string }; specialty: string; licenceValidUntil: string; story: string }> = [
+  { person: 'علی رضایی', specialty: 'جراحی عمومی', licenceValidUntil: '1408-12-29', story: 'Verified: number, national code and name match, licence valid → holds the `doctor` permission.' },
+  {
+    person: 'علي كاظمی', as: { firstName: 'علی', lastName: 'کاظمی' }, specialty: 'بیماری‌های قلب و عروق', licenceValidUntil: '1410-06-31',
+    story: 'The council spells the name with Persian letters, the civil registry with Arabic ones: still a match → verified.',
+  },
+  {
+    person: 'محمد رضا نیک‌نام', as: { firstName: 'محمدرضا', lastName: 'نیک نام' }, specialty: 'داخلی', licenceValidUntil: '1407-01-15',
+    story: 'Verified («محمدرضا» / «نیک نام» match). Another person typing this number is refused (409 once he holds it, else a mismatch).',
+  },
+  { person: 'مریم احمدی', specialty: 'کودکان', licenceValidUntil: '1402-06-31', story: 'Licence expired (1402-06-31): rejected, SMS says so.' },
+  {
+    person: 'فاطمه حسین‌زاده', as: { firstName: 'فاطمه', lastName: 'حسینی' }, specialty: 'پوست', licenceValidUntil: '1409-03-31',
+    story: 'The council has another surname (حسینی): name mismatch → rejected.',
+  },
+];
+// A seed of its own: the doctors never shift the numbers drawn for anybody else.
+const DOCTOR_SEED = 1404_01_01;
+
 // ---------------------------------------------------------------- generation
 
 type Person = {
@@ -308,7 +333,7 @@ type Person = {
   insurance: Array<{ insuranceNumber: string; branchCode: string; group: InsuranceGroup }>;
 };
 
-export type DemoFiles = Record<'civil-registry.csv' | 'mobile-ownership.csv' | 'insurance-records.csv' | 'branches.csv' | 'PEOPLE.md', string>;
+export type DemoFiles = Record<'civil-registry.csv' | 'mobile-ownership.csv' | 'insurance-records.csv' | 'branches.csv' | 'medical-council.csv' | 'PEOPLE.md', string>;
 
 export function generateDemoData(): DemoFiles {
   const r = rng(SEED);
@@ -412,13 +437,63 @@ export function generateDemoData(): DemoFiles {
     BRANCHES.map((b) => [b.code, branchName(b), b.province, b.city, BRANCH_NAMES_EN[b.code] ?? '']),
   );
 
+  const doctors = demoDoctors(notable);
+  const medicalCouncil = csv(
+    ['medicalCouncilNumber', 'nationalCode', 'firstName', 'lastName', 'specialty', 'licenceValidUntil'],
+    doctors.map((d) => [d.medicalCouncilNumber, d.nationalCode, d.firstName, d.lastName, d.specialty, d.licenceValidUntil]),
+  );
+
   return {
     'civil-registry.csv': civil,
     'mobile-ownership.csv': ownership,
     'insurance-records.csv': insurance,
     'branches.csv': branches,
-    'PEOPLE.md': peopleGuide(notable, foreign),
+    'medical-council.csv': medicalCouncil,
+    'PEOPLE.md': peopleGuide(notable, foreign) + doctorsGuide(doctors),
   };
+}
+
+type Doctor = { medicalCouncilNumber: string; nationalCode: string; mobile: string; firstName: string; lastName: string; specialty: string; licenceValidUntil: string; story: string };
+
+function demoDoctors(notable: readonly Person[]): Doctor[] {
+  const r = rng(DOCTOR_SEED);
+  const used = new Set<string>();
+  return DOCTORS.map((d) => {
+    const person = notable.find((p) => `${p.spec.firstName} ${p.spec.lastName}` === d.person);
+    if (!person) throw new Error(`demo doctor ${d.person} is not a notable person`);
+    let number: string;
+    do number = String(r.int(10_000, 199_999));
+    while (used.has(number));
+    used.add(number);
+    return {
+      medicalCouncilNumber: number,
+      nationalCode: person.nationalCode,
+      mobile: person.mobiles[0]?.mobile ?? '—',
+      firstName: d.as?.firstName ?? person.spec.firstName,
+      lastName: d.as?.lastName ?? person.spec.lastName,
+      specialty: d.specialty,
+      licenceValidUntil: d.licenceValidUntil,
+      story: d.story,
+    };
+  });
+}
+
+function doctorsGuide(doctors: readonly Doctor[]): string {
+  return [
+    '',
+    '## Doctors (medical council registry)',
+    '',
+    'Register the person first (above), then sign in and add the medical council number on',
+    '`/account/doctor` (the sign-in page\'s «ثبت نام پزشکان» link explains the steps). Any',
+    'other number is not in the registry (rejected).',
+    '',
+    '| medical council number | national code | mobile | council record (name · specialty · licence valid until) | what happens |',
+    '|---|---|---|---|---|',
+    ...doctors.map(
+      (d) => `| ${d.medicalCouncilNumber} | ${d.nationalCode} | ${d.mobile} | ${d.firstName} ${d.lastName} · ${d.specialty} · ${d.licenceValidUntil} | ${d.story.replaceAll('|', '\\|')} |`,
+    ),
+    '',
+  ].join('\n');
 }
 
 /** A person of the crowd: plain spellings, birth dates 1310–1385, mostly one mobile. */

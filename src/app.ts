@@ -35,6 +35,8 @@ import { installEdge, isDataException, metricsAccess } from './web/edge.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';
 import { backofficeRoutes } from './backoffice/backoffice.routes.js';
 import { passkeyRoutes } from './passkeys/passkeys.routes.js';
+import { doctorsRoutes } from './doctors/doctors.routes.js';
+import { doctorsApiRoutes } from './doctors/doctors.api.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -216,6 +218,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   await app.register(backofficeRoutes, { platform });
   await app.register(insuredRoutes, { platform });
   await app.register(insuredApiRoutes, { platform });
+  await app.register(doctorsRoutes, { platform });
+  await app.register(doctorsApiRoutes, { platform });
   if (app.devHelpers) {
     await app.register(devRoutes, { platform });
     await app.register(verificationDevRoutes, { platform });

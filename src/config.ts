@@ -169,6 +169,8 @@ export const RATE_LIMITS = {
   /** Passkey ceremonies started from one address, per hour: the sign-in page starts one per view where
    *  the browser offers passkeys in its autofill, and many people may share one address. */
   passkeyOptionsPerIp: { points: 1200, durationSeconds: 3600, blockSeconds: 0 },
+  /** Doctors' registration requests (each asks the medical council) by one account, per day. */
+  doctorRegistrationPerAccount: { points: 5, durationSeconds: 86400, blockSeconds: 0 },
 } satisfies Record<string, RateLimitRule>;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -305,11 +307,14 @@ export function loadConfig(env: Env = process.env) {
         mobileOwnership: path.resolve(readString(env, 'MOBILE_OWNERSHIP_CSV', demo('mobile-ownership.csv'))),
         insuranceRecords: path.resolve(readString(env, 'INSURANCE_RECORDS_CSV', demo('insurance-records.csv'))),
         branches: path.resolve(readString(env, 'BRANCHES_CSV', demo('branches.csv'))),
+        /** The medical council registry of doctors' registration (API.md). */
+        medicalCouncil: path.resolve(readString(env, 'MEDICAL_COUNCIL_CSV', demo('medical-council.csv'))),
       },
       http: {
         civilRegistryUrl: readUrl(env, 'CIVIL_REGISTRY_URL', undefined, ['http:', 'https:']),
         mobileOwnershipUrl: readUrl(env, 'MOBILE_OWNERSHIP_URL', undefined, ['http:', 'https:']),
         insuranceRecordsUrl: readUrl(env, 'INSURANCE_RECORDS_URL', undefined, ['http:', 'https:']),
+        medicalCouncilUrl: readUrl(env, 'MEDICAL_COUNCIL_URL', undefined, ['http:', 'https:']),
         apiKey: readOptional(env, 'REGISTRY_API_KEY'),
         timeoutMs: readInt(env, 'REGISTRY_TIMEOUT_MS', 5000, 100, 120000),
         retries: readInt(env, 'REGISTRY_RETRIES', 2, 0, 10),
@@ -444,6 +449,7 @@ export function loadConfig(env: Env = process.env) {
     if (!h.civilRegistryUrl || !h.mobileOwnershipUrl || !h.insuranceRecordsUrl) {
       throw new ConfigError('REGISTRY_MODE=http needs CIVIL_REGISTRY_URL, MOBILE_OWNERSHIP_URL and INSURANCE_RECORDS_URL');
     }
+    if (!h.medicalCouncilUrl) throw new ConfigError('REGISTRY_MODE=http needs MEDICAL_COUNCIL_URL (the medical council registry of doctors\' registration)');
   }
   return config;
 }

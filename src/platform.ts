@@ -33,6 +33,7 @@ import type { DB } from './db/schema.js';
 import { createSsoService } from './sso/sso.service.js';
 import { defineSsoLogoutJob } from './sso/sso.jobs.js';
 import { createPasskeyService } from './passkeys/passkeys.service.js';
+import { createDoctorsService } from './doctors/doctors.service.js';
 
 export type PlatformOptions = {
   config: Config;
@@ -99,6 +100,7 @@ export async function createPlatform(options: PlatformOptions) {
             civilRegistryUrl: config.registries.http.civilRegistryUrl!,
             mobileOwnershipUrl: config.registries.http.mobileOwnershipUrl!,
             insuranceRecordsUrl: config.registries.http.insuranceRecordsUrl!,
+            medicalCouncilUrl: config.registries.http.medicalCouncilUrl!,
             timeoutMs: config.registries.http.timeoutMs,
             retries: config.registries.http.retries,
             ...(config.registries.http.apiKey ? { apiKey: config.registries.http.apiKey } : {}),
@@ -178,7 +180,30 @@ export async function createPlatform(options: PlatformOptions) {
   const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts, passwordPolicy: account.passwordPolicy, logger, clock });
   // Passkeys (issue 16): WebAuthn sign-in and the person's passkey list.
   const passkeys = createPasskeyService({ db, config, secrets, limiter, sessions, sms, accounts, logger, clock });
-  const sso = createSsoService({ db, config, secrets, clock, logger });
+  // Doctors' registration (issue 13). The `doctor` permission lives on the account: the
+  // accounts capability grants and takes it back, in the doctors check's transaction.
+  const doctors = createDoctorsService({
+    db,
+    queue,
+    config,
+    medicalCouncil: registries.medicalCouncil,
+    sms,
+    limiter,
+    metrics,
+    logger,
+    clock,
+    findPerson: async (accountId) => {
+      const p = await account.profile(accountId);
+      return p && { status: p.status, nationalCode: p.nationalCode, firstName: p.firstName, lastName: p.lastName, gender: p.gender, mobile: p.mobile };
+    },
+    grantPermission: async (trx, accountId, permission) => {
+      await accounts.grantPermissions(trx, accountId, [permission]);
+    },
+    revokePermission: async (trx, accountId, permission) => {
+      await accounts.revokePermissions(trx, accountId, [permission]);
+    },
+  });
+  const sso = createSsoService({ db, config, secrets, clock, logger, doctorClaims: doctors.claimsOf });
   const branches = createBranchService({ db, clock });
   await database.withLock('startup', async () => {
     await sso.init();
@@ -265,6 +290,8 @@ export async function createPlatform(options: PlatformOptions) {
       { name: 'staff-sessions', cron: '*/10 * * * *', run: () => staff.purgeExpiredSessions() },
       { name: 'verification-rejections', cron: '23 3 * * *', run: () => verification.purgeOldRejections() },
       { name: 'passkey-challenges', cron: '*/10 * * * *', run: () => passkeys.purgeExpiredChallenges() },
+      // Licences end: re-check verified doctors whose licence ended (renewed, or the permission goes).
+      { name: 'doctor-licences', cron: '20 0 * * *', run: () => doctors.recheckEndedLicences() },
     ],
   });
 
@@ -295,6 +322,7 @@ export async function createPlatform(options: PlatformOptions) {
     branches,
     captcha,
     insured,
+    doctors,
     housekeeping,
     /**
      * What /readyz reports: the database answers, and Redis when REDIS_URL is set (each within

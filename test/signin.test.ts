@@ -196,6 +196,7 @@ describe('API sign-in', () => {
       mobile: a.mobile,
       status: 'active',
       permissions: [],
+      doctor: null,
     });
     // A bearer token is not a cookie, and a cookie is not a bearer token.
     const asCookie = await env.app.inject({ method: 'GET', url: '/account', headers: { cookie: `dargah_session=${sessionToken}` } });

@@ -274,7 +274,7 @@ describe('housekeeping', () => {
     const env = await createTestEnv({ noApp: true });
     try {
       const names = env.platform.housekeeping.tasks.map((t) => t.name).sort();
-      assert.deepEqual(names, ['captcha-uses', 'insured-identities', 'passkey-challenges', 'registration-flows', 'signin-codes', 'sms-secrets', 'sso-artifacts', 'staff-sessions', 'verification-rejections']);
+      assert.deepEqual(names, ['captcha-uses', 'doctor-licences', 'insured-identities', 'passkey-challenges', 'registration-flows', 'signin-codes', 'sms-secrets', 'sso-artifacts', 'staff-sessions', 'verification-rejections']);
       await env.platform.housekeeping.schedule();
       await env.platform.housekeeping.schedule(); // idempotent (every worker calls it at start)
       const schedules = await env.platform.queue.boss.getSchedules();

@@ -4,6 +4,7 @@ import type { Platform } from '../platform.js';
 import { errorSchema } from '../registration/registration.api.js';
 import { requireApiSession } from '../signin/signin.api.js';
 import { sendApiFailure } from '../web/http.js';
+import { doctorSchema } from '../doctors/doctors.api.js';
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, errorSchema]));
 
@@ -28,6 +29,7 @@ export const accountApiRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
               mobile: { type: ['string', 'null'] },
               status: { type: 'string', enum: ['active'] },
               permissions: { type: 'array', items: { type: 'string' } },
+              doctor: doctorSchema,
             },
             required: ['nationalCode', 'firstName', 'lastName', 'mobile', 'status', 'permissions'],
           },
@@ -48,6 +50,7 @@ export const accountApiRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
         mobile: p.mobile,
         status: p.status,
         permissions: p.permissions,
+        doctor: await platform.doctors.summaryOf(s.accountId),
       });
     },
   );

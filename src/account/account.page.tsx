@@ -12,6 +12,8 @@ import { CodeField, MobileField, CsrfField, ErrorSummary, Notice, SelectField, S
 import type { MessageKey, MessageParams } from '../web/i18n.js';
 import { Layout } from '../web/layout.js';
 import type { Profile } from './account.service.js';
+import { AccountDoctorSection } from '../doctors/doctors.page.js';
+import type { DoctorSummary } from '../doctors/doctors.service.js';
 
 type Values = Record<string, string>;
 
@@ -37,7 +39,7 @@ function SignOutForm(props: { ctx: PageContext }) {
   );
 }
 
-export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?: MessageKey | undefined }) {
+export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?: MessageKey | undefined; doctor?: DoctorSummary | null }) {
   const { ctx, profile: p } = props;
   const birth = p.birthDate ? formatJalaliDate(gregorianToJalali(new Date(`${p.birthDate}T12:00:00Z`)), ctx.lang) : '—';
   const rows: [string, string][] = [
@@ -123,6 +125,7 @@ export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?
           </p>
         )}
       </section>
+      {props.doctor !== undefined ? <AccountDoctorSection ctx={ctx} doctor={props.doctor} /> : ''}
     </Layout>
   );
 }

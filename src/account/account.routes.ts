@@ -30,7 +30,7 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (
     const profile = await service.profile(s.accountId);
     if (!profile) return reply.redirect('/signin', 303);
     const notice = request.query.notice ? NOTICES[request.query.notice] : undefined;
-    return sendPage(reply, ProfilePage({ ctx: ctxOf(request, reply), profile, notice }));
+    return sendPage(reply, ProfilePage({ ctx: ctxOf(request, reply), profile, notice, doctor: await platform.doctors.summaryOf(s.accountId) }));
   });
 
   app.get<{ Querystring: { next?: string } }>('/account/password', async (request, reply) => {

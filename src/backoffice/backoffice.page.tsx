@@ -13,6 +13,8 @@ import { permissionName } from '../accounts/permissions.js';
 import type { VerificationRejectionRow } from './backoffice.queries.js';
 import { DOCUMENTS, type PersonAction, type SearchResult } from './backoffice.service.js';
 import { can, type StaffPrincipal } from './roles.js';
+import { BackofficeDoctorSection } from '../doctors/doctors.page.js';
+import type { DoctorRecordView } from '../doctors/doctors.service.js';
 
 const digits = (ctx: PageContext, s: string) => (ctx.lang === 'fa' ? toPersianDigits(s) : s);
 const when = (ctx: PageContext, d: Date | null | undefined) => (d ? formatJalaliDateTime(d, ctx.lang) : '—');
@@ -515,6 +517,8 @@ export function PersonPage(props: {
   mobileFlow?: { flowId: string; mobile: string };
   /** The person's passkeys (section rendered by the passkeys capability). */
   passkeys?: JSX.Element;
+  /** The doctor record and its history (doctors capability); undefined: not shown. */
+  doctor?: DoctorRecordView | null;
 }) {
   const { ctx, staff, view } = props;
   const a = view.account;
@@ -682,6 +686,7 @@ export function PersonPage(props: {
       </div>
 
       {(props.passkeys ?? '') as 'safe'}
+      {props.doctor !== undefined ? <BackofficeDoctorSection ctx={ctx} record={props.doctor} /> : ''}
 
       <section class="card" aria-labelledby="sms-title">
         <h2 id="sms-title" safe>

@@ -209,6 +209,7 @@ export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = asyn
           ...(extra.passkeysFailed ? { errors: extra.passkeysFailed.errors, reason: extra.passkeysFailed.reason } : {}),
         }),
         now: platform.clock(),
+        doctor: await platform.doctors.recordOf(accountId),
         ...(extra.notice ? { notice: extra.notice } : {}),
         ...(extra.failed ? { failed: extra.failed } : {}),
         ...(extra.mobileFlow ? { mobileFlow: extra.mobileFlow } : {}),

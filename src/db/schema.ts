@@ -218,6 +218,35 @@ export interface ForeignNationalPreregistrationsTable {
   revoked_at: Timestamp | null;
 }
 
+export type DoctorStatus = 'pending_verification' | 'verified' | 'rejected';
+export type DoctorRejectionReason = 'not_in_registry' | 'national_code_mismatch' | 'name_mismatch' | 'licence_expired';
+
+export interface DoctorsTable {
+  account_id: string;
+  medical_council_number: string;
+  status: DoctorStatus;
+  rejection_reason: DoctorRejectionReason | null;
+  specialty: string | null;
+  /** Jalali `YYYY-MM-DD`. */
+  licence_valid_until: string | null;
+  lang: 'fa' | 'en';
+  submitted_at: Timestamp;
+  decided_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  updated_at: Timestamp;
+}
+
+export interface DoctorStatusChangesTable {
+  id: Generated<string>;
+  account_id: string;
+  medical_council_number: string;
+  status: DoctorStatus;
+  reason: string | null;
+  actor_type: 'person' | 'system' | 'staff';
+  occurred_at: Timestamp;
+}
+
 export interface SsoArtifactsTable {
   model: string;
   id: string;
@@ -264,6 +293,8 @@ export interface DB {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
   foreign_national_preregistrations: ForeignNationalPreregistrationsTable;
+  doctors: DoctorsTable;
+  doctor_status_changes: DoctorStatusChangesTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
   staff_passkeys: StaffPasskeysTable;

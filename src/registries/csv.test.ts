@@ -275,7 +275,7 @@ describe('demo data generator', () => {
     const out = await mkdtemp(path.join(tmpdir(), 'dargah-demo-'));
     try {
       await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/generate-demo-data.ts', '--out', out], { cwd: ROOT });
-      for (const name of ['civil-registry.csv', 'mobile-ownership.csv', 'insurance-records.csv', 'branches.csv', 'PEOPLE.md']) {
+      for (const name of ['civil-registry.csv', 'mobile-ownership.csv', 'insurance-records.csv', 'branches.csv', 'medical-council.csv', 'PEOPLE.md']) {
         const fresh = await readFile(path.join(out, name), 'utf8');
         const committed = await readFile(path.join(ROOT, 'demo', name), 'utf8');
         assert.equal(fresh, committed, `demo/${name} differs from a fresh run: run scripts/generate-demo-data.ts`);

@@ -8,7 +8,7 @@ import { unavailable, type RegistryName, type Registries } from './types.js';
 export type RegistryFault = 'unavailable' | 'timeout' | null;
 
 /** Mutable switches, one per registry; missing means "no fault". */
-export type RegistryFaults = { [K in RegistryName]?: RegistryFault };
+export type RegistryFaults = { [K in RegistryName | 'medicalCouncil']?: RegistryFault };
 
 /** How many times each registry was asked (faulted calls included). */
 export type RegistryCalls = Record<RegistryName, number>;

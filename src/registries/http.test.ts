@@ -338,6 +338,7 @@ describe('http adapters: logs and configuration', () => {
         civilRegistryUrl: fake.url,
         mobileOwnershipUrl: fake.url,
         insuranceRecordsUrl: fake.url,
+        medicalCouncilUrl: fake.url,
         timeoutMs: 30_000,
         retries: 0,
       },

@@ -102,8 +102,11 @@ export type HttpRegistriesOptions = HttpServiceOptions & {
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
+/** The registries the portal calls over http (the medical council is wired on its own). */
+export type ServiceName = RegistryName | 'medicalCouncil';
+
 /** A service's answer that is final (not retried): its status and JSON body (undefined if not JSON). */
-type Answer = { status: number; body: unknown };
+export type Answer = { status: number; body: unknown };
 
 type TransientReason = Extract<UnavailableReason, 'timeout' | 'network_error' | 'server_error' | 'rate_limited'>;
 
@@ -114,7 +117,8 @@ class TransientFailure extends Error {
   }
 }
 
-type ServiceClient = {
+/** One remote service behind its time limit, retries and circuit breaker. */
+export type ServiceClient = {
   post(path: string, payload: Record<string, string>, subject: string): Promise<Answer | Unavailable>;
   state(): CircuitState;
   shutdown(): void;
@@ -122,7 +126,7 @@ type ServiceClient = {
 
 const silent: RegistryLogger = { warn() {}, info() {} };
 
-function baseUrl(name: RegistryName, url: string): URL {
+function baseUrl(name: ServiceName, url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -137,7 +141,7 @@ function baseUrl(name: RegistryName, url: string): URL {
   return parsed;
 }
 
-function createServiceClient(name: RegistryName, url: string, options: HttpServiceOptions): ServiceClient {
+export function createServiceClient(name: ServiceName, url: string, options: HttpServiceOptions): ServiceClient {
   const base = baseUrl(name, url);
   const logger = options.logger ?? silent;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
@@ -222,7 +226,7 @@ function createServiceClient(name: RegistryName, url: string, options: HttpServi
 }
 
 /** Turns a JSON object's values into the text form the field rules read. */
-function asRow(body: unknown, columns: readonly string[]): Record<string, string> | null {
+export function asRow(body: unknown, columns: readonly string[]): Record<string, string> | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const row: Record<string, string> = {};
   for (const column of columns) {
@@ -233,7 +237,7 @@ function asRow(body: unknown, columns: readonly string[]): Record<string, string
   return row;
 }
 
-function rejectedOrBad(name: RegistryName, answer: Answer, logger: RegistryLogger, detail: string): Unavailable {
+export function rejectedOrBad(name: ServiceName, answer: Answer, logger: RegistryLogger, detail: string): Unavailable {
   const reason: UnavailableReason = answer.status >= 200 && answer.status < 300 ? 'bad_response' : 'rejected';
   logger.warn({ registry: name, status: answer.status, reason, detail }, 'registry answer not usable');
   return unavailable(reason);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { withFaults, type RegistryCalls, type RegistryFaults } from './faults.js';
 import { createHttpRegistries, type CircuitState, type HttpServiceOptions, type RegistryLogger } from './http.js';
 import { createSimulatedRegistries } from './simulated.js';
+import { createHttpMedicalCouncil, createSimulatedMedicalCouncil, loadMedicalCouncilCsv, type MedicalCouncilHandle } from './medicalCouncil.js';
 import type { RegistryName, Registries } from './types.js';
 
 export * from './types.js';
@@ -14,6 +15,7 @@ export type { CircuitState, RegistryLogger, CircuitBreakerOptions } from './http
 export type { MobileOwnershipRow } from './fields.js';
 export { maskIdentifier } from './fields.js';
 export { createSimulatedRegistriesFromData, type SimulatedData } from './simulated.js';
+export { createHttpMedicalCouncil, createSimulatedMedicalCouncil, loadMedicalCouncilCsv, parseMedicalCouncilRecord, MEDICAL_COUNCIL_COLUMNS, type MedicalCouncilHandle } from './medicalCouncil.js';
 
 const demo = (name: string): string => fileURLToPath(new URL(`../../demo/${name}`, import.meta.url));
 
@@ -23,14 +25,15 @@ export const DEMO_CSV_PATHS = {
   mobileOwnership: demo('mobile-ownership.csv'),
   insuranceRecords: demo('insurance-records.csv'),
   branches: demo('branches.csv'),
+  medicalCouncil: demo('medical-council.csv'),
 } as const;
 
 export type CreateRegistriesOptions = {
   mode: 'simulated' | 'http';
   /** Files of the simulated registries; default DEMO_CSV_PATHS. Unused in http mode. */
-  csv?: { civilRegistry: string; mobileOwnership: string; insuranceRecords: string };
+  csv?: { civilRegistry: string; mobileOwnership: string; insuranceRecords: string; medicalCouncil?: string };
   /** Required in http mode. */
-  http?: HttpServiceOptions & { civilRegistryUrl: string; mobileOwnershipUrl: string; insuranceRecordsUrl: string };
+  http?: HttpServiceOptions & { civilRegistryUrl: string; mobileOwnershipUrl: string; insuranceRecordsUrl: string; medicalCouncilUrl?: string };
   /** Fault switches (either mode), read on every call; the same object is returned as `faults`. */
   faults?: RegistryFaults;
   /** How long a `timeout` fault waits. Default 0. */
@@ -46,6 +49,8 @@ export type RegistriesHandle = Registries & {
   calls: RegistryCalls;
   /** Circuit state per service in http mode; always closed when simulated. */
   circuits(): Record<RegistryName, CircuitState>;
+  /** The medical council registry (doctors); its fault switch is `faults.medicalCouncil`. */
+  medicalCouncil: MedicalCouncilHandle;
   close(): Promise<void>;
 };
 
@@ -60,8 +65,11 @@ export async function createRegistries(options: CreateRegistriesOptions): Promis
       ...faultOptions,
       ...(options.today ? { today: options.today } : {}),
     });
-    options.logger?.info({ ...simulated.size }, 'simulated registries loaded');
+    const doctors = await loadMedicalCouncilCsv(options.csv?.medicalCouncil ?? DEMO_CSV_PATHS.medicalCouncil);
+    const medicalCouncil = createSimulatedMedicalCouncil(doctors, faultOptions);
+    options.logger?.info({ ...simulated.size, medicalCouncil: doctors.length }, 'simulated registries loaded');
     return {
+      medicalCouncil,
       mode: 'simulated',
       civilRegistry: simulated.civilRegistry,
       mobileOwnership: simulated.mobileOwnership,
@@ -73,9 +81,17 @@ export async function createRegistries(options: CreateRegistriesOptions): Promis
     };
   }
   if (options.http === undefined) throw new Error('registries: mode "http" needs the http options (service URLs, timeout, retries)');
+  if (!options.http.medicalCouncilUrl) throw new Error('registries: mode "http" needs the medical council URL');
   const http = createHttpRegistries({ ...options.http, ...(options.logger ? { logger: options.logger } : {}) });
   const guarded = withFaults(http, faultOptions);
+  const medicalCouncil = createHttpMedicalCouncil({
+    ...options.http,
+    medicalCouncilUrl: options.http.medicalCouncilUrl,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...faultOptions,
+  });
   return {
+    medicalCouncil,
     mode: 'http',
     civilRegistry: guarded.civilRegistry,
     mobileOwnership: guarded.mobileOwnership,
@@ -83,6 +99,9 @@ export async function createRegistries(options: CreateRegistriesOptions): Promis
     faults: guarded.faults,
     calls: guarded.calls,
     circuits: http.circuits,
-    close: http.close,
+    close: async () => {
+      await http.close();
+      await medicalCouncil.close();
+    },
   };
 }

@@ -94,6 +94,29 @@ export interface InsuranceRecords {
   findByPerson(id: PersonId): Promise<InsuranceLookupResult>;
 }
 
+// ---------------------------------------------------------------- medical council (doctors)
+
+export type MedicalCouncilRecord = {
+  /** 1–8 ASCII digits, no leading zero. */
+  medicalCouncilNumber: string;
+  /** 10 ASCII digits: whose licence it is. */
+  nationalCode: string;
+  /** As the council spells it (may differ in letters from the civil registry: compare folded). */
+  firstName: string;
+  lastName: string;
+  /** As the council writes it, e.g. «جراحی عمومی». */
+  specialty: string;
+  /** Jalali `YYYY-MM-DD`, ASCII digits: the last day the licence is valid. */
+  licenceValidUntil: string;
+};
+
+export type MedicalCouncilLookupResult = { kind: 'found'; record: MedicalCouncilRecord } | { kind: 'not_found' } | Unavailable;
+
+export interface MedicalCouncil {
+  /** `medicalCouncilNumber`: as parseMedicalCouncilNumber gives it (anything else is `not_found`). */
+  lookup(medicalCouncilNumber: string): Promise<MedicalCouncilLookupResult>;
+}
+
 // ---------------------------------------------------------------- bundle
 
 export type Registries = {

@@ -184,6 +184,9 @@ function SigninLinks(props: { ctx: PageContext }) {
       <a href="/register/status" safe>
         {ctx.t('signin.link_status')}
       </a>
+      <a href="/doctors" safe>
+        {ctx.t('doctors.signin_link')}
+      </a>
     </nav>
   );
 }

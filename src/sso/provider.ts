@@ -15,6 +15,8 @@ export const SCOPE_CLAIMS = {
   phone: ['phone_number', 'phone_number_verified'],
   national_id: ['national_id'],
   permissions: ['permissions'],
+  /** A verified doctor's medical council number and specialty (doctors capability). */
+  doctor: ['medical_council_number', 'specialty'],
 } as const;
 
 export const ROUTES = {
@@ -54,6 +56,8 @@ export type ProviderDeps = {
   renderError: NonNullable<Configuration['renderError']>;
   logoutSource: (ctx: KoaContextWithOIDC, form: string) => Promise<void>;
   postLogoutSuccessSource: (ctx: KoaContextWithOIDC) => Promise<void>;
+  /** Claims of scope `doctor` for an account; null when it is not a verified doctor. */
+  doctorClaims?: (accountId: string) => Promise<{ medical_council_number: string; specialty: string } | null>;
 };
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -212,6 +216,7 @@ export function createProvider(deps: ProviderDeps): Provider {
               : {}),
             ...(scopes.has('national_id') ? { national_id: account.national_code ?? account.foreign_national_id ?? undefined } : {}),
             ...(scopes.has('permissions') ? { permissions: account.permissions } : {}),
+            ...(scopes.has('doctor') && deps.doctorClaims ? ((await deps.doctorClaims(account.id)) ?? {}) : {}),
           };
         },
       };

@@ -274,7 +274,7 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalS
   await app.register(providerMount, { platform, publicUrl });
 };
 
-const SCOPE_LABELS = { openid: 1, profile: 1, phone: 1, national_id: 1, permissions: 1, offline_access: 1 };
+const SCOPE_LABELS = { openid: 1, profile: 1, phone: 1, national_id: 1, permissions: 1, doctor: 1, offline_access: 1 };
 
 /**
  * The provider's endpoints, in their own scope: the body is left unparsed for the provider

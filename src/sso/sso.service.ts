@@ -21,7 +21,16 @@ export type SsoWeb = Pick<ProviderDeps, 'renderError' | 'logoutSource' | 'postLo
   middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
 };
 
-export function createSsoService(deps: { db: Queryable; config: Config; secrets: Secrets; clock: () => Date; logger: Logger; accounts?: AccountsReader }) {
+export function createSsoService(deps: {
+  db: Queryable;
+  config: Config;
+  secrets: Secrets;
+  clock: () => Date;
+  logger: Logger;
+  accounts?: AccountsReader;
+  /** The claims of scope `doctor` (the doctors capability); absent: the scope releases nothing. */
+  doctorClaims?: ProviderDeps['doctorClaims'];
+}) {
   const { config, secrets, clock, logger } = deps;
   const queries = createSsoQueries(deps.db);
   // Accounts are read through the accounts capability (claims, assurance level).
@@ -69,6 +78,7 @@ export function createSsoService(deps: { db: Queryable; config: Config; secrets:
       isFirstParty: async (clientId) => firstParty.has(clientId) || (await clients.get(clientId))?.firstParty === true,
       assurance: service.assurance,
       pairwiseSubject: (sector, accountId) => secrets.hmac('sso-pairwise', `${sector}\0${accountId}`),
+      ...(deps.doctorClaims ? { doctorClaims: deps.doctorClaims } : {}),
       ...web,
     });
     if (web.middleware) provider.use(web.middleware);

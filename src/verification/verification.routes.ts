@@ -2,10 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Platform } from '../platform.js';
 import { VERIFICATION_QUEUE } from './verification.service.js';
+import { DOCTOR_VERIFICATION_QUEUE } from '../doctors/doctors.service.js';
 
 export const verificationDevRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
   app.post('/dev/verification/run', async () => {
-    const processed = await platform.queue.runDue(VERIFICATION_QUEUE.name, { includeFuture: true });
+    let processed = await platform.queue.runDue(VERIFICATION_QUEUE.name, { includeFuture: true });
+    // Doctors' requests too (API.md).
+    processed += await platform.queue.runDue(DOCTOR_VERIFICATION_QUEUE.name, { includeFuture: true });
     return { processed };
   });
 };

@@ -12,6 +12,7 @@ import { ssoMessages } from '../sso/sso.messages.js';
 import { backofficeMessages } from '../backoffice/backoffice.messages.js';
 import { auditMessages } from '../audit/audit.messages.js';
 import { passkeysMessages } from '../passkeys/passkeys.messages.js';
+import { doctorsMessages } from '../doctors/doctors.messages.js';
 import { webMessages } from './web.messages.js';
 
 export const LANGUAGES = ['fa', 'en'] as const;
@@ -30,6 +31,7 @@ const fa = {
   ...backofficeMessages.fa,
   ...auditMessages.fa,
   ...passkeysMessages.fa,
+  ...doctorsMessages.fa,
 };
 export type MessageKey = keyof typeof fa;
 
@@ -47,6 +49,7 @@ const en: Record<MessageKey, string> = {
   ...backofficeMessages.en,
   ...auditMessages.en,
   ...passkeysMessages.en,
+  ...doctorsMessages.en,
 };
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { fa, en };

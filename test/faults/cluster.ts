@@ -171,6 +171,8 @@ export async function fakeRegistries(civil: Record<string, object>) {
       CIVIL_REGISTRY_URL: `${base}/civil`,
       MOBILE_OWNERSHIP_URL: `${base}/mobile`,
       INSURANCE_RECORDS_URL: `${base}/insurance`,
+      // Required with REGISTRY_MODE=http (doctors' registration); no fault scenario asks it.
+      MEDICAL_COUNCIL_URL: `${base}/medical-council`,
       REGISTRY_TIMEOUT_MS: '1000',
       REGISTRY_RETRIES: '0',
     },

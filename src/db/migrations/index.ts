@@ -28,6 +28,7 @@ import * as m0500 from './0500_staff.js';
 import * as m0501 from './0501_staff_sessions.js';
 import * as m0502 from './0502_foreign_national_preregistrations.js';
 import * as m0503 from './0503_audit_append_only.js';
+import * as m0700 from './0700_doctors.js';
 import * as m0750 from './0750_branches_name_en.js';
 import * as m0900 from './0900_account_lifecycle.js';
 import * as m0800 from './0800_passkeys.js';
@@ -62,6 +63,7 @@ export const migrations: Record<string, Migration> = {
   '0501_staff_sessions': m0501,
   '0502_foreign_national_preregistrations': m0502,
   '0503_audit_append_only': m0503,
+  '0700_doctors': m0700,
   '0750_branches_name_en': m0750,
   '0900_account_lifecycle': m0900,
   '0800_passkeys': m0800,
