@@ -29,7 +29,7 @@ import { ErrorPage } from './web/error.page.js';
 import { installSecurityHeaders } from './web/securityHeaders.js';
 import { homeRoutes } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
-import { langFromAcceptLanguage, parseLang, t } from './web/i18n.js';
+import { langFromAcceptLanguage, parseLang, t } from './messages/index.js';
 import { localPathOr } from './web/redirect.js';
 import { installEdge, isDataException, metricsAccess } from './web/edge.js';
 import { verificationDevRoutes } from './verification/verification.routes.js';

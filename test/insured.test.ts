@@ -213,7 +213,7 @@ describe('insured registration API', () => {
     assert.deepEqual(after1.permissions, ['payment_slip_issue', 'payment_slip_receive', 'pension_statement']);
     assert.equal(after1.initial_password_expires_at, null);
     const events = await env.platform.db.selectFrom('audit_events').select(['event', 'data']).where('account_id', '=', a.id).orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.event), ['insured.registered', 'insured.permissions_granted']);
+    assert.deepEqual(events.map((e) => e.event), ['insured.registered', 'account.permissions_granted']);
     assert.deepEqual((events[1]!.data as { permissions: string[] }).permissions, granted);
     // Idempotent.
     const again = await env.platform.db.transaction().execute((trx) => env.platform.insured.grantGeneralPermissionsAfterFirstChange(trx, a.id));
@@ -468,7 +468,7 @@ describe('first sign-in of an insured person (sign-in and account capabilities)'
     const a = (await accountOf(env, TAHERI.nationalCode))!;
     assert.equal(a.must_change_password, false);
     const events = await env.platform.db.selectFrom('audit_events').select('event').where('account_id', '=', a.id).orderBy('id').execute();
-    assert.ok(events.map((e) => e.event).includes('insured.permissions_granted'));
+    assert.ok(events.map((e) => e.event).includes('account.permissions_granted'));
     // The national code no longer works as the password.
     assert.equal((await signIn(TAHERI.nationalCode, TAHERI.nationalCode)).statusCode, 401);
   });

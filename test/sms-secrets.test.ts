@@ -17,7 +17,7 @@ import {
   isSecretSmsTemplate,
 } from '../src/notifications/secrets.js';
 import { redactedText, SMS_QUEUE, type SmsTemplate } from '../src/notifications/sms.service.js';
-import { t } from '../src/web/i18n.js';
+import { t } from '../src/messages/index.js';
 import { createTestEnv, type TestEnv } from './support.js';
 import { insertAccount } from './signin.support.js';
 

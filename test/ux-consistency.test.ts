@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
-import { t, isMessageKey } from '../src/web/i18n.js';
+import { t, isMessageKey } from '../src/messages/index.js';
 import { browser, createTestEnv, lastCodeTo, type TestEnv } from './support.js';
 import { insertAccount } from './signin.support.js';
 

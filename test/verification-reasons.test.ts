@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { generate } from 'otplib';
 import { maskNationalCode } from '../src/identity/nationalCode.js';
 import { SMS_QUEUE } from '../src/notifications/sms.service.js';
-import { t } from '../src/web/i18n.js';
+import { t } from '../src/messages/index.js';
 import { VERIFICATION_QUEUE } from '../src/verification/verification.service.js';
 import { browser, createTestEnv, lastCodeTo, type TestEnv } from './support.js';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SmsProvider } from '../src/notifications/providers.js';
 import { SMS_QUEUE } from '../src/notifications/sms.service.js';
-import { t } from '../src/web/i18n.js';
+import { t } from '../src/messages/index.js';
 import { verifyAuditChain } from '../src/audit/audit.js';
 import { createAccountsService } from '../src/accounts/accounts.service.js';
 import { createVerificationService, VERIFICATION_QUEUE } from '../src/verification/verification.service.js';

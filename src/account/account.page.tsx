@@ -9,7 +9,7 @@ import type { SessionListItem } from '../signin/sessions.service.js';
 import { KeyboardMount, KeyboardScript } from '../signin/signin.page.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, MobileField, CsrfField, ErrorSummary, Notice, SelectField, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import type { Profile } from './account.service.js';
 import { AccountDoctorSection } from '../doctors/doctors.page.js';

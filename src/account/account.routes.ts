@@ -6,7 +6,7 @@ import { STATUS_OF } from '../shared/failure.js';
 import { requirePageSession, safeNext, setSessionCookie } from '../signin/session.hooks.js';
 import type { SignedInAccount } from '../signin/sessions.service.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { EmailPage, MobileCodePage, MobilePage, PasswordPage, ProfilePage, QuestionPage, SessionsPage } from './account.page.js';
 
 const NOTICES: Record<string, MessageKey> = {

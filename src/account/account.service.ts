@@ -20,7 +20,7 @@ import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import type { AuthMethod } from '../signin/sessions.service.js';
-import type { Lang, MessageKey } from '../web/i18n.js';
+import type { Lang, MessageKey } from '../messages/index.js';
 
 export type AccountMeta = { ip: string; lang: Lang };
 /** The session asking: whose it is, and how it signed in. */

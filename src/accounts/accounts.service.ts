@@ -16,7 +16,7 @@ import type { SmsService, SmsTemplate } from '../notifications/sms.service.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
-import type { Lang, MessageParams } from '../web/i18n.js';
+import type { Lang, MessageParams } from '../messages/index.js';
 import * as q from './accounts.queries.js';
 import { createOneTimeCodes } from './oneTimeCodes.js';
 import { allowed, TRANSITIONS, type ActorKind, type TransitionName, type Transition } from './transitions.js';
@@ -512,7 +512,7 @@ export function createAccountsService(deps: AccountsDeps) {
       if (!a) return [];
       const present = permissions.filter((p) => a.permissions.includes(p));
       if (present.length === 0) return [];
-      await perform(trx, 'grantPermissions', { kind: 'system' }, a, async () => {
+      await perform(trx, 'revokePermissions', { kind: 'system' }, a, async () => {
         await q.updateAccount(trx, a.id, { permissions: a.permissions.filter((p) => !present.includes(p)) }, clock());
         return { revoked: present };
       });

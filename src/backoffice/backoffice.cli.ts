@@ -10,7 +10,7 @@ import { loadBranchesCsv } from '../registries/index.js';
 import { createPasswordHasher } from '../security/passwords.js';
 import { createRateLimiter } from '../security/rateLimits.js';
 import { createSecrets, resolveSecretKey } from '../security/secrets.js';
-import { t } from '../web/i18n.js';
+import { t } from '../messages/index.js';
 import { STAFF_ROLES, isStaffRole } from './roles.js';
 import { createStaffService, type StaffService } from './staff.service.js';
 

@@ -6,7 +6,7 @@ import { toPersianDigits } from '../identity/digits.js';
 import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import { isMessageKey, type MessageKey, type MessageParams } from '../web/i18n.js';
+import { isMessageKey, type MessageKey, type MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import type { AccountRow, AccountSummary as PersonSummaryRow } from '../accounts/accounts.service.js';
 import { permissionName } from '../accounts/permissions.js';

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
 import { STATUS_OF, type Failure } from '../shared/failure.js';
-import { t, type MessageKey } from '../web/i18n.js';
+import { t, type MessageKey } from '../messages/index.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import {
   AuditPage,

@@ -15,7 +15,7 @@ import type { SmsService } from '../notifications/sms.service.js';
 import type { PasswordHasher } from '../security/passwords.js';
 import { randomId } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
-import { t, type Lang, type MessageKey, type MessageParams } from '../web/i18n.js';
+import { t, type Lang, type MessageKey, type MessageParams } from '../messages/index.js';
 import * as q from './backoffice.queries.js';
 import type { AccountRow, AccountSummary, AccountsService, Actor } from '../accounts/accounts.service.js';
 import type { MobileOwnership } from '../registries/types.js';

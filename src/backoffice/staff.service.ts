@@ -15,7 +15,7 @@ import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { isStaffRole, type StaffPrincipal, type StaffRole } from './roles.js';
 import * as q from './staff.queries.js';
 

@@ -5,7 +5,7 @@ import { toPersianDigits } from '../identity/digits.js';
 import { formatJalaliDate, formatJalaliDateTime } from '../identity/jalali.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import type { DoctorRecordView, DoctorSummary, DoctorView } from './doctors.service.js';
 

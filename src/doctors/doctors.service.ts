@@ -23,7 +23,7 @@ import type { MedicalCouncil } from '../registries/types.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import { RegistryUnavailableError, smsGreeting } from '../verification/verification.service.js';
-import type { Lang } from '../web/i18n.js';
+import type { Lang } from '../messages/index.js';
 import * as q from './doctors.queries.js';
 import { decideDoctor, jalaliToday, type DoctorDecision } from './doctors.rules.js';
 

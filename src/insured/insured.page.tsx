@@ -3,7 +3,7 @@
 import { toPersianDigits } from '../identity/digits.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import type { BranchView } from './branches.service.js';
 

@@ -25,7 +25,7 @@ import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomDigits } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
-import { t, type Lang, type MessageKey } from '../web/i18n.js';
+import { t, type Lang, type MessageKey } from '../messages/index.js';
 import type { BranchService } from './branches.service.js';
 import type { CaptchaService } from './captcha.service.js';
 

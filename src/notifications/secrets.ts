@@ -7,7 +7,7 @@
 // The list is the one place that says which placeholders are secret. secrets.test.ts scans
 // every SMS text of the catalogs: a placeholder that looks like a secret ({code},
 // {password}, {otp}, {pin}, {token}…) in a template missing here fails the test.
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 
 type SmsTemplateKey = Extract<MessageKey, `sms.${string}`>;
 

@@ -10,7 +10,7 @@ import { ok, type Result } from '../identity/result.js';
 import { expiryFor, HEARTBEAT_SECONDS, type JobQueue, type QueueDefinition } from '../jobs/queue.js';
 import type { Metrics } from '../observability/metrics.js';
 import { fail, type Failure } from '../shared/failure.js';
-import { type Lang, type MessageKey, type MessageParams, t } from '../web/i18n.js';
+import { type Lang, type MessageKey, type MessageParams, t } from '../messages/index.js';
 import type { SmsProvider } from './providers.js';
 import { maskedParams } from './secrets.js';
 import {

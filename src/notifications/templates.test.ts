@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../config.js';
-import { t } from '../web/i18n.js';
+import { t } from '../messages/index.js';
 import { applySmsTemplatesFile, checkSmsTemplateOverrides } from './templates.js';
 
 test('valid overrides: known SMS keys, placeholders kept, optional greeting may go', () => {

@@ -4,7 +4,7 @@
 // applied over the catalogs. A bad file stops the start with a message naming the problem.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.js';
-import { isMessageKey, LANGUAGES, overrideMessages, t, type Lang, type MessageKey } from '../web/i18n.js';
+import { isMessageKey, LANGUAGES, overrideMessages, t, type Lang, type MessageKey } from '../messages/index.js';
 
 /** Kavenegar's cap on one message; longer texts are refused by the gateway. */
 export const SMS_MAX_LENGTH = 268;

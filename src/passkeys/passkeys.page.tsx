@@ -8,7 +8,7 @@ import { can } from '../backoffice/roles.js';
 import { formatJalaliDateTime } from '../identity/jalali.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import { BackofficeLayout } from '../backoffice/backoffice.page.js';
 import { inBranchScope, type PasskeyView } from './passkeys.service.js';

@@ -9,7 +9,7 @@ import { MethodSelector } from '../signin/signin.page.js';
 import { afterSignIn } from '../signin/signin.routes.js';
 import { startWebSession, userAgentOf } from '../signin/signin.web.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
-import { t, type MessageKey } from '../web/i18n.js';
+import { t, type MessageKey } from '../messages/index.js';
 import { PasskeySignInPage, PasskeysPage } from './passkeys.page.js';
 
 const NOTICES: Record<string, MessageKey> = {

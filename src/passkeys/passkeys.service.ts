@@ -28,7 +28,7 @@ import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import type { NewSession, RequiredAction, SessionKind, SessionService, SignedInAccount } from '../signin/sessions.service.js';
-import { t, type Lang, type MessageKey } from '../web/i18n.js';
+import { t, type Lang, type MessageKey } from '../messages/index.js';
 import * as q from './passkeys.queries.js';
 
 export type PasskeyMeta = { ip: string; lang: Lang; userAgent: string | null };

@@ -1,7 +1,7 @@
 // Pages of password recovery: the choice, the security question (two steps) and SMS.
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import { KeyboardMount, KeyboardScript } from '../signin/signin.page.js';
 

@@ -4,7 +4,7 @@ import { passwordMessageParams } from '../identity/password.js';
 import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { createPageResults } from '../web/result.js';
 import { QuestionAnswerPage, QuestionStartPage, RecoveryChoicePage, RecoveryDonePage, SmsRecoveryPage } from './recovery.page.js';
 

@@ -21,7 +21,7 @@ import type { RateLimiter } from '../security/rateLimits.js';
 import { randomDigits, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import { parseUsername } from '../signin/username.js';
-import type { Lang, MessageKey } from '../web/i18n.js';
+import type { Lang, MessageKey } from '../messages/index.js';
 
 export type RecoveryMeta = { ip: string; lang: Lang };
 type Fields = Partial<Record<string, MessageKey>>;

@@ -6,7 +6,7 @@ import { JALALI_MONTHS } from '../identity/jalali.js';
 import { isMobileOperator, MOBILE_OPERATORS, operatorOfMobile } from '../identity/mobile.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, MobileField, NationalCodeField, CsrfField, ErrorSummary, Notice, RadioGroup, SelectField, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import { COUNTRIES, countryName } from './countries.js';
 import type { FlowView, RegistrationStatus } from './registration.service.js';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { toLatinDigits } from '../identity/digits.js';
 import type { Platform } from '../platform.js';
 import type { Failure } from '../shared/failure.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import { createPageResults } from '../web/result.js';
 import { STATUS_OF } from '../shared/failure.js';

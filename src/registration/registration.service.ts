@@ -23,7 +23,7 @@ import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import type { SmsService } from '../notifications/sms.service.js';
-import type { Lang, MessageKey } from '../web/i18n.js';
+import type { Lang, MessageKey } from '../messages/index.js';
 import type { RateLimitName } from '../config.js';
 import { parseCountry } from './countries.js';
 import { parseSecurityQuestion } from './securityQuestions.js';

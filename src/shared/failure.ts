@@ -1,6 +1,6 @@
 // Why a service refused: a kind (mapped to an HTTP status by the web layer), a message
 // key, and per-field message keys when the input was at fault.
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { err, type Err } from '../identity/result.js';
 
 export type FailureKind =

@@ -4,7 +4,7 @@
 // `accountFromRequest` (e.g. the OpenID Connect login interaction).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../platform.js';
-import { t } from '../web/i18n.js';
+import { t } from '../messages/index.js';
 import { localPath } from '../web/redirect.js';
 import type { NewSession, SignedInAccount } from './sessions.service.js';
 

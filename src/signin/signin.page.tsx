@@ -5,7 +5,7 @@ import { toPersianDigits } from '../identity/digits.js';
 import { captchaConfiguration, captchaStrings } from '../insured/insured.page.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
-import type { MessageKey, MessageParams } from '../web/i18n.js';
+import type { MessageKey, MessageParams } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 import { PasskeyScripts, PasskeySignInForm } from '../passkeys/passkeys.page.js';
 

@@ -4,7 +4,7 @@ import type { Platform } from '../platform.js';
 import { STATUS_OF, type Failure } from '../shared/failure.js';
 import { typedOnPersianKeyboard } from '../identity/password.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { clearSessionCookie, safeNext } from './session.hooks.js';
 import type { SignedIn } from './signin.service.js';
 import { CodeEnterPage, CodeProblemPage, CodeStartPage, GuidePage, SignInPage } from './signin.page.js';

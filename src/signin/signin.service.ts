@@ -15,7 +15,7 @@ import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
-import type { Lang, MessageKey } from '../web/i18n.js';
+import type { Lang, MessageKey } from '../messages/index.js';
 import type { AuthMethod, NewSession, RequiredAction, SessionKind, SessionService } from './sessions.service.js';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.js';
 import { parseUsername } from './username.js';

@@ -3,7 +3,7 @@
 // the signed-out page. Signing in for a service uses the sign-in page of src/signin.
 import { CsrfField, SubmitButton } from '../web/components.js';
 import type { PageContext } from '../web/context.js';
-import type { MessageKey } from '../web/i18n.js';
+import type { MessageKey } from '../messages/index.js';
 import { Layout } from '../web/layout.js';
 
 /**

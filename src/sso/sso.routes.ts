@@ -8,7 +8,7 @@ import type { Platform } from '../platform.js';
 import { STATUS_OF } from '../shared/failure.js';
 import { pageContext } from '../web/context.js';
 import { LANG_COOKIE, bodyOf, ctxOf, formErrors, pageLang, sendPage } from '../web/http.js';
-import { parseLang, type MessageKey } from '../web/i18n.js';
+import { parseLang, type MessageKey } from '../messages/index.js';
 import { SignInPage, methodLinks } from '../signin/signin.page.js';
 import { acrSatisfies, amrOf, requestedAcrs, type Acr } from './assurance.js';
 import type { PortalSession, PortalSignIn } from './portal.js';

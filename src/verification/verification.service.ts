@@ -20,7 +20,7 @@ import type { SmsService } from '../notifications/sms.service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Registries } from '../registries/index.js';
 import { createSecrets, resolveSecretKey, type Secrets } from '../security/secrets.js';
-import { t, type Lang } from '../web/i18n.js';
+import { t, type Lang } from '../messages/index.js';
 import { decide, type Decision, type RejectionReason } from './matching.js';
 import * as q from './verification.queries.js';
 import type { AccountsService } from '../accounts/accounts.service.js';
