@@ -10,36 +10,44 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { devHelpersEnabled } from './config.js';
-import { insuredApiRoutes } from './insured/insured.api.js';
-import { insuredRoutes } from './insured/insured.routes.js';
-import { devRoutes } from './notifications/dev.routes.js';
+import { insuredApiRoutes, INSURED_API_ROUTES_SERVICES } from './insured/insured.api.js';
+import { insuredRoutes, INSURED_ROUTES_SERVICES } from './insured/insured.routes.js';
+import { devRoutes, DEV_ROUTES_SERVICES } from './notifications/dev.routes.js';
 import type { Platform } from './platform.js';
-import { registrationApiRoutes } from './registration/registration.api.js';
-import { registrationRoutes } from './registration/registration.routes.js';
-import { accountApiRoutes } from './account/account.api.js';
-import { accountRoutes } from './account/account.routes.js';
-import { recoveryApiRoutes } from './recovery/recovery.api.js';
-import { recoveryRoutes } from './recovery/recovery.routes.js';
+import { registrationApiRoutes, REGISTRATION_API_ROUTES_SERVICES } from './registration/registration.api.js';
+import { registrationRoutes, REGISTRATION_ROUTES_SERVICES } from './registration/registration.routes.js';
+import { accountApiRoutes, ACCOUNT_API_ROUTES_SERVICES } from './account/account.api.js';
+import { accountRoutes, ACCOUNT_ROUTES_SERVICES } from './account/account.routes.js';
+import { recoveryApiRoutes, RECOVERY_API_ROUTES_SERVICES } from './recovery/recovery.api.js';
+import { recoveryRoutes, RECOVERY_ROUTES_SERVICES } from './recovery/recovery.routes.js';
 import { installSessionHooks } from './signin/session.hooks.js';
-import { signinApiRoutes } from './signin/signin.api.js';
-import { signinRoutes } from './signin/signin.routes.js';
+import { signinApiRoutes, SIGNIN_API_ROUTES_SERVICES } from './signin/signin.api.js';
+import { signinRoutes, SIGNIN_ROUTES_SERVICES } from './signin/signin.routes.js';
 import { createPortalSignIn } from './sso/portal.signin.js';
-import { ssoRoutes } from './sso/sso.routes.js';
+import { ssoRoutes, SSO_ROUTES_SERVICES } from './sso/sso.routes.js';
 import { ErrorPage } from './web/error.page.js';
 import { installSecurityHeaders } from './web/securityHeaders.js';
-import { homeRoutes } from './web/home.routes.js';
+import { homeRoutes, HOME_ROUTES_SERVICES } from './web/home.routes.js';
 import { bodyOf, ctxOf, LANG_COOKIE, pageLang, sendPage, trustProxyOption } from './web/http.js';
 import { langFromAcceptLanguage, parseLang, t } from './messages/index.js';
 import { localPathOr } from './web/redirect.js';
 import { installEdge, isDataException, metricsAccess } from './web/edge.js';
-import { verificationDevRoutes } from './verification/verification.routes.js';
-import { backofficeRoutes } from './backoffice/backoffice.routes.js';
-import { passkeyRoutes } from './passkeys/passkeys.routes.js';
-import { doctorsRoutes } from './doctors/doctors.routes.js';
-import { doctorsApiRoutes } from './doctors/doctors.api.js';
+import { verificationDevRoutes, VERIFICATION_DEV_ROUTES_SERVICES } from './verification/verification.routes.js';
+import { backofficeRoutes, BACKOFFICE_ROUTES_SERVICES } from './backoffice/backoffice.routes.js';
+import { passkeyRoutes, PASSKEY_ROUTES_SERVICES } from './passkeys/passkeys.routes.js';
+import { doctorsRoutes, DOCTORS_ROUTES_SERVICES } from './doctors/doctors.routes.js';
+import { doctorsApiRoutes, DOCTORS_API_ROUTES_SERVICES } from './doctors/doctors.api.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
+
+/**
+ * What a route plugin receives: only the services it names (its `*_SERVICES` list), never
+ * the whole platform, so a plugin's reach is what it declares.
+ */
+function servicesOf<K extends keyof Platform>(platform: Platform, keys: readonly K[]): Pick<Platform, K> {
+  return Object.fromEntries(keys.map((k) => [k, platform[k]])) as Pick<Platform, K>;
+}
 
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
@@ -204,25 +212,25 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', async () => withSecurityQuestionEnum(app.swagger()));
 
-  await app.register(homeRoutes, { platform });
-  await app.register(registrationRoutes, { platform });
-  await app.register(registrationApiRoutes, { platform });
-  await app.register(signinRoutes, { platform });
-  await app.register(signinApiRoutes, { platform });
-  await app.register(accountRoutes, { platform });
-  await app.register(accountApiRoutes, { platform });
-  await app.register(passkeyRoutes, { platform });
-  await app.register(recoveryRoutes, { platform });
-  await app.register(recoveryApiRoutes, { platform });
-  await app.register(ssoRoutes, { platform, portal: createPortalSignIn(platform) });
-  await app.register(backofficeRoutes, { platform });
-  await app.register(insuredRoutes, { platform });
-  await app.register(insuredApiRoutes, { platform });
-  await app.register(doctorsRoutes, { platform });
-  await app.register(doctorsApiRoutes, { platform });
+  await app.register(homeRoutes, { platform: servicesOf(platform, HOME_ROUTES_SERVICES) });
+  await app.register(registrationRoutes, { platform: servicesOf(platform, REGISTRATION_ROUTES_SERVICES) });
+  await app.register(registrationApiRoutes, { platform: servicesOf(platform, REGISTRATION_API_ROUTES_SERVICES) });
+  await app.register(signinRoutes, { platform: servicesOf(platform, SIGNIN_ROUTES_SERVICES) });
+  await app.register(signinApiRoutes, { platform: servicesOf(platform, SIGNIN_API_ROUTES_SERVICES) });
+  await app.register(accountRoutes, { platform: servicesOf(platform, ACCOUNT_ROUTES_SERVICES) });
+  await app.register(accountApiRoutes, { platform: servicesOf(platform, ACCOUNT_API_ROUTES_SERVICES) });
+  await app.register(passkeyRoutes, { platform: servicesOf(platform, PASSKEY_ROUTES_SERVICES) });
+  await app.register(recoveryRoutes, { platform: servicesOf(platform, RECOVERY_ROUTES_SERVICES) });
+  await app.register(recoveryApiRoutes, { platform: servicesOf(platform, RECOVERY_API_ROUTES_SERVICES) });
+  await app.register(ssoRoutes, { platform: servicesOf(platform, SSO_ROUTES_SERVICES), portal: createPortalSignIn(platform) });
+  await app.register(backofficeRoutes, { platform: servicesOf(platform, BACKOFFICE_ROUTES_SERVICES) });
+  await app.register(insuredRoutes, { platform: servicesOf(platform, INSURED_ROUTES_SERVICES) });
+  await app.register(insuredApiRoutes, { platform: servicesOf(platform, INSURED_API_ROUTES_SERVICES) });
+  await app.register(doctorsRoutes, { platform: servicesOf(platform, DOCTORS_ROUTES_SERVICES) });
+  await app.register(doctorsApiRoutes, { platform: servicesOf(platform, DOCTORS_API_ROUTES_SERVICES) });
   if (app.devHelpers) {
-    await app.register(devRoutes, { platform });
-    await app.register(verificationDevRoutes, { platform });
+    await app.register(devRoutes, { platform: servicesOf(platform, DEV_ROUTES_SERVICES) });
+    await app.register(verificationDevRoutes, { platform: servicesOf(platform, VERIFICATION_DEV_ROUTES_SERVICES) });
   }
 
   return app;

@@ -8,7 +8,10 @@ import { doctorSchema } from '../doctors/doctors.api.js';
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, errorSchema]));
 
-export const accountApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const ACCOUNT_API_ROUTES_SERVICES = ['account', 'doctors'] as const;
+
+export const accountApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof ACCOUNT_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   app.get(
     '/api/v1/me',
     {

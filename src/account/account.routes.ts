@@ -18,7 +18,10 @@ const NOTICES: Record<string, MessageKey> = {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export const accountRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const ACCOUNT_ROUTES_SERVICES = ['account', 'config', 'doctors', 'sessions', 'sso'] as const;
+
+export const accountRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof ACCOUNT_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.account;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
   const asker = (s: SignedInAccount) => ({ accountId: s.accountId, sessionId: s.sessionId, authMethod: s.authMethod });

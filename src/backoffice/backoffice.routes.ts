@@ -59,7 +59,10 @@ function formValues(body: Record<string, unknown>): Record<string, string> {
 const documentsOf = (body: Record<string, unknown>) =>
   (Array.isArray(body.documents) ? body.documents : body.documents === undefined ? [] : [body.documents]).filter((d): d is string => typeof d === 'string');
 
-export const backofficeRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const BACKOFFICE_ROUTES_SERVICES = ['backoffice', 'clock', 'config', 'doctors', 'passkeys', 'staff'] as const;
+
+export const backofficeRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof BACKOFFICE_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const staffService: StaffService = platform.staff;
   const service: BackofficeService = platform.backoffice;
   const settings = platform.config.backoffice;

@@ -19,7 +19,10 @@ export const doctorSchema = {
   required: ['medicalCouncilNumber', 'specialty', 'status'],
 } as const;
 
-export const doctorsApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const DOCTORS_API_ROUTES_SERVICES = ['doctors'] as const;
+
+export const doctorsApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof DOCTORS_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   app.post(
     '/api/v1/me/doctor',
     {

@@ -7,7 +7,10 @@ import { requirePageSession } from '../signin/session.hooks.js';
 import { bodyOf, clientIp, ctxOf, formErrors, sendPage } from '../web/http.js';
 import { DoctorPage, DoctorsGuidePage } from './doctors.page.js';
 
-export const doctorsRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const DOCTORS_ROUTES_SERVICES = ['doctors'] as const;
+
+export const doctorsRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof DOCTORS_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.doctors;
 
   app.get('/doctors', async (request, reply) => sendPage(reply, DoctorsGuidePage({ ctx: ctxOf(request, reply) })));

@@ -14,7 +14,10 @@ const branchSchema = {
   required: ['code', 'name', 'province', 'city'],
 } as const;
 
-export const insuredApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const INSURED_API_ROUTES_SERVICES = ['branches', 'captcha', 'insured', 'limiter'] as const;
+
+export const insuredApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof INSURED_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.insured;
 
   app.post(

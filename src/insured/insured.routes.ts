@@ -32,7 +32,7 @@ const ALTCHA_PATHS: Record<keyof typeof ALTCHA_FILES, string> = {
 };
 
 /** The terms: configured text, else the catalog's; paragraphs split at blank lines. */
-export function termsParagraphs(platform: Platform, lang: Lang): string[] {
+export function termsParagraphs(platform: Pick<Platform, 'config'>, lang: Lang): string[] {
   const configured = lang === 'fa' ? platform.config.insured.termsFa : platform.config.insured.termsEn;
   return (configured ?? t(lang, 'insured.terms_text')).split(/\n\s*\n|\\n\\n/).map((p) => p.trim()).filter(Boolean);
 }
@@ -46,7 +46,10 @@ function formValues(body: Record<string, unknown>): Record<string, string> {
 
 type SuccessResult = { username: string; initialPassword: 'identifier' | 'sms'; days: number };
 
-export const insuredRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const INSURED_ROUTES_SERVICES = ['branches', 'clock', 'config', 'insured', 'limiter', 'secrets'] as const;
+
+export const insuredRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof INSURED_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.insured;
   const branches = platform.branches;
   const pageResults = createPageResults(platform.secrets, { secure: platform.config.publicUrl.startsWith('https:'), now: platform.clock });

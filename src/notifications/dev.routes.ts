@@ -26,7 +26,10 @@ export function asksForHtmlFirst(accept: string | undefined): boolean {
   return first?.type === 'text/html' || first?.type === 'application/xhtml+xml' || first?.type === 'text/*';
 }
 
-export const devRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const DEV_ROUTES_SERVICES = ['db'] as const;
+
+export const devRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof DEV_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   app.get('/dev/sms', async (request, reply) => {
     const raw = (request.query as Record<string, unknown>).to;
     const parsed = raw === undefined || raw === '' ? null : parseMobile(raw);

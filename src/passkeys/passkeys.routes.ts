@@ -22,7 +22,10 @@ const PAGE = '/account/passkeys';
 const REAUTH = `/signin?reauth=1&next=${encodeURIComponent(PAGE)}`;
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export const passkeyRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const PASSKEY_ROUTES_SERVICES = ['config', 'passkeys', 'sessions'] as const;
+
+export const passkeyRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof PASSKEY_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.passkeys;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang, userAgent: userAgentOf(request) });
   const jsonFailure = (request: FastifyRequest, reply: FastifyReply, f: Failure, redirect?: string) => {

@@ -9,7 +9,10 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, e
 const digitsNote = 'Persian (۰-۹) or Arabic-Indic (٠-٩) digits are accepted.';
 const nationalCode = { type: 'string', description: `National code (or the 12-digit foreign national identifier). ${digitsNote}` } as const;
 
-export const recoveryApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const RECOVERY_API_ROUTES_SERVICES = ['recovery'] as const;
+
+export const recoveryApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof RECOVERY_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.recovery;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
 

@@ -10,7 +10,10 @@ import { QuestionAnswerPage, QuestionStartPage, RecoveryChoicePage, RecoveryDone
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export const recoveryRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const RECOVERY_ROUTES_SERVICES = ['account', 'clock', 'config', 'recovery', 'secrets'] as const;
+
+export const recoveryRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof RECOVERY_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.recovery;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
   const passwordParams = passwordMessageParams(platform.account.passwordPolicy);

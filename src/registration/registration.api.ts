@@ -29,7 +29,10 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, e
 const digitsNote = 'Persian (۰-۹) or Arabic-Indic (٠-٩) digits are accepted.';
 const flowParams = { type: 'object', properties: { flowId: { type: 'string' } }, required: ['flowId'] } as const;
 
-export const registrationApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const REGISTRATION_API_ROUTES_SERVICES = ['registration'] as const;
+
+export const registrationApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof REGISTRATION_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.registration;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });
 

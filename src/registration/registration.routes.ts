@@ -52,7 +52,10 @@ export function placeFromForm(body: Record<string, string>): { ok: true; city: s
 const KEPT_DETAILS = 'kept-details';
 const KEPT_SECONDS = 2 * 60 * 60;
 
-export const registrationRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const REGISTRATION_ROUTES_SERVICES = ['clock', 'config', 'registration', 'secrets'] as const;
+
+export const registrationRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof REGISTRATION_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.registration;
   const settings = platform.config.registration;
   const meta = (request: FastifyRequest) => ({ ip: clientIp(request), lang: request.lang });

@@ -42,7 +42,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 /** A local path to return to after sign-in; anything else (other hosts, `//x`, `/\x`) is dropped (web/redirect.ts). */
 export const safeNext = localPath;
 
-export function cookieOptions(platform: Platform) {
+export function cookieOptions(platform: Pick<Platform, 'config'>) {
   return {
     path: '/',
     httpOnly: true,
@@ -52,11 +52,11 @@ export function cookieOptions(platform: Platform) {
 }
 
 /** Sets the session cookie of a new web session (no Max-Age: it also ends with the browser). */
-export function setSessionCookie(platform: Platform, reply: FastifyReply, session: NewSession) {
+export function setSessionCookie(platform: Pick<Platform, 'config'>, reply: FastifyReply, session: NewSession) {
   reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(platform));
 }
 
-export function clearSessionCookie(platform: Platform, reply: FastifyReply) {
+export function clearSessionCookie(platform: Pick<Platform, 'config'>, reply: FastifyReply) {
   reply.clearCookie(SESSION_COOKIE, cookieOptions(platform));
 }
 
@@ -66,7 +66,7 @@ export function accountFromRequest(request: FastifyRequest): SignedInAccount | n
 }
 
 /** Registers the request hook on the root instance (before the routes). */
-export function installSessionHooks(app: FastifyInstance, platform: Platform) {
+export function installSessionHooks(app: FastifyInstance, platform: Pick<Platform, 'config' | 'sessions'>) {
   app.decorateRequest('signedIn', null);
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);

@@ -17,7 +17,10 @@ export function requireApiSession(request: FastifyRequest, reply: FastifyReply):
   return null;
 }
 
-export const signinApiRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const SIGNIN_API_ROUTES_SERVICES = ['account', 'sessions', 'signin'] as const;
+
+export const signinApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof SIGNIN_API_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   app.post(
     '/api/v1/session',
     {

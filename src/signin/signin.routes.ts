@@ -18,7 +18,7 @@ const NOTICES: Record<string, MessageKey> = { signed_out: 'signin.signed_out', s
  * logout. Other browsers of the person keep theirs (their portal sessions go on too). Never
  * fails the sign-out: an unreachable service or a database error is only logged.
  */
-export async function endSingleSignOn(platform: Platform, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function endSingleSignOn(platform: Pick<Platform, 'sso'>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   try {
     const ended = await platform.sso.endBrowserSession(request.raw, reply.raw);
     if (ended.sessions > 0) request.log.info(ended, 'single sign-on ended with the portal session');
@@ -35,7 +35,10 @@ export function afterSignIn(signedIn: SignedIn, next: string | undefined): strin
   return next ?? '/account';
 }
 
-export const signinRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const SIGNIN_ROUTES_SERVICES = ['config', 'sessions', 'signin', 'sso'] as const;
+
+export const signinRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof SIGNIN_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   const service = platform.signin;
   const retryAfter = (reply: FastifyReply, f: Failure) => {
     if (f.retryAfterSeconds !== undefined) reply.header('retry-after', String(f.retryAfterSeconds));

@@ -15,7 +15,7 @@ export const userAgentOf = (request: FastifyRequest): string | null => {
 };
 
 /** Finishes a successful sign-in in the browser: the old session (if any) ends, the new cookie is set. */
-export async function startWebSession(platform: Platform, request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
+export async function startWebSession(platform: Pick<Platform, 'config' | 'sessions'>, request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
   if (request.signedIn) await platform.sessions.end(request.signedIn.sessionId, 'replaced');
   setSessionCookie(platform, reply, signedIn.session);
 }
@@ -25,7 +25,7 @@ export async function startWebSession(platform: Platform, request: FastifyReques
  * is signed in; `requiredActions` says whether the password change must come first.
  */
 export async function signInWithForm(
-  platform: Platform,
+  platform: Pick<Platform, 'config' | 'sessions' | 'signin'>,
   request: FastifyRequest,
   reply: FastifyReply,
   body: Record<string, unknown>,

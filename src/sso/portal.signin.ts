@@ -8,7 +8,7 @@ import type { PortalSignIn } from './portal.js';
 
 const PASSWORD_CHANGE_PAGE = '/account/password';
 
-export function createPortalSignIn(platform: Platform): PortalSignIn {
+export function createPortalSignIn(platform: Pick<Platform, 'clock' | 'config' | 'sessions' | 'signin'>): PortalSignIn {
   return {
     async current(request) {
       const s = accountFromRequest(request);

@@ -29,7 +29,10 @@ const PROVIDER_ERRORS: Partial<Record<string, MessageKey>> = {
   invalid_request: 'sso.error_request',
 };
 
-export const ssoRoutes: FastifyPluginAsync<{ platform: Platform; portal: PortalSignIn }> = async (app, { platform, portal }) => {
+/** The services this plugin uses (it receives only these). */
+export const SSO_ROUTES_SERVICES = ['clock', 'config', 'sso'] as const;
+
+export const ssoRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof SSO_ROUTES_SERVICES)[number]>; portal: PortalSignIn }> = async (app, { platform, portal }) => {
   const { sso, config } = platform;
   const publicUrl = new URL(config.publicUrl);
 
@@ -281,7 +284,10 @@ const SCOPE_LABELS = { openid: 1, profile: 1, phone: 1, national_id: 1, permissi
  * and Fastify hands the raw request over. Host and scheme are pinned to PUBLIC_URL so the
  * endpoint URLs in discovery never follow a forged Host header.
  */
-const providerMount: FastifyPluginAsync<{ platform: Platform; publicUrl: URL }> = async (scope: FastifyInstance, { platform, publicUrl }) => {
+/** The services this plugin uses (it receives only these). */
+export const PROVIDER_MOUNT_SERVICES = ['sso'] as const;
+
+const providerMount: FastifyPluginAsync<{ platform: Pick<Platform, (typeof PROVIDER_MOUNT_SERVICES)[number]>; publicUrl: URL }> = async (scope: FastifyInstance, { platform, publicUrl }) => {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -344,7 +350,7 @@ function replay(raw: IncomingMessage, body: Buffer): IncomingMessage {
 }
 
 /** Why the way this request authenticates its client is refused (not the registered one), or undefined. */
-async function clientAuthRefusal(platform: Platform, raw: IncomingMessage, body: Buffer): Promise<string | undefined> {
+async function clientAuthRefusal(platform: Pick<Platform, 'sso'>, raw: IncomingMessage, body: Buffer): Promise<string | undefined> {
   const type = String(raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const params = type === 'application/x-www-form-urlencoded' ? new URLSearchParams(body.toString('utf8')) : new URLSearchParams();
   const authorization = raw.headers.authorization;

@@ -4,7 +4,10 @@ import type { Platform } from '../platform.js';
 import { VERIFICATION_QUEUE } from './verification.service.js';
 import { DOCTOR_VERIFICATION_QUEUE } from '../doctors/doctors.service.js';
 
-export const verificationDevRoutes: FastifyPluginAsync<{ platform: Platform }> = async (app, { platform }) => {
+/** The services this plugin uses (it receives only these). */
+export const VERIFICATION_DEV_ROUTES_SERVICES = ['queue'] as const;
+
+export const verificationDevRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof VERIFICATION_DEV_ROUTES_SERVICES)[number]> }> = async (app, { platform }) => {
   app.post('/dev/verification/run', async () => {
     let processed = await platform.queue.runDue(VERIFICATION_QUEUE.name, { includeFuture: true });
     // Doctors' requests too (API.md).
