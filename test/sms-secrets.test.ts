@@ -23,10 +23,12 @@ import { insertAccount } from './signin.support.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
-/** Every `sms.*` text of every `*.messages.ts` under src/, by key and language. */
+/** Every `sms.*` text of every catalog (src/messages/*.ts, and identity's *.messages.ts), by key and language. */
 async function smsTextsOfAllCatalogs(): Promise<Map<string, { lang: string; text: string; file: string }[]>> {
   const root = path.resolve(import.meta.dirname, '../src');
-  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.messages.ts'));
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.messages.ts') || (f.startsWith(`messages${path.sep}`) && f.endsWith('.ts') && !f.endsWith('index.ts') && !f.endsWith('.test.ts')),
+  );
   assert.ok(files.length >= 5, 'catalog files found');
   const texts = new Map<string, { lang: string; text: string; file: string }[]>();
   for (const file of files) {

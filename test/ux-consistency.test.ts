@@ -92,8 +92,8 @@ describe('one word each', () => {
     const catalogs = readFileSync(new URL('../src/web/i18n.ts', import.meta.url), 'utf8');
     assert.ok(catalogs.length > 0);
     // Every key of the catalogs, through t() (overrides included).
-    const keys = [...readFileSync(new URL('../src/registration/registration.messages.ts', import.meta.url), 'utf8').matchAll(/'([a-z_]+\.[a-z0-9_.]+)':/g)].map((m) => m[1]!);
-    const files = ['identity/identity.messages.ts', 'registration/registration.messages.ts', 'signin/signin.messages.ts', 'recovery/recovery.messages.ts', 'account/account.messages.ts', 'insured/insured.messages.ts', 'backoffice/backoffice.messages.ts', 'notifications/notifications.messages.ts', 'audit/audit.messages.ts', 'web/web.messages.ts', 'sso/sso.messages.ts'];
+    const keys = [...readFileSync(new URL('../src/messages/registration.ts', import.meta.url), 'utf8').matchAll(/'([a-z_]+\.[a-z0-9_.]+)':/g)].map((m) => m[1]!);
+    const files = ['identity/identity.messages.ts', 'messages/registration.ts', 'messages/signin.ts', 'messages/recovery.ts', 'messages/account.ts', 'messages/insured.ts', 'messages/backoffice.ts', 'messages/notifications.ts', 'messages/audit.ts', 'messages/web.ts', 'messages/sso.ts', 'messages/doctors.ts', 'messages/passkeys.ts'];
     for (const f of files) for (const m of readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8').matchAll(/'([a-z_]+\.[A-Za-z0-9_.]+)':/g)) keys.push(m[1]!);
     let checked = 0;
     for (const key of new Set(keys)) {

@@ -67,9 +67,9 @@ export const passkeysMessages = {
     'audit_event.backoffice.passkey_removed': 'کارشناس کلید عبور حذف کرد',
     'passkeys.staff_nav': 'کلیدهای عبور من',
     'passkeys.staff_own_title': 'کلیدهای عبور من',
-    'passkeys.staff_own_intro': 'کلید عبور را می‌توانید هنگام ورود به جای کد شش‌رقمی برنامه احراز هویت به کار ببرید (پس از رمز عبور).',
+    'passkeys.staff_own_intro': 'کلید عبور را می‌توانید هنگام ورود به جای کد شش‌رقمی برنامه احراز هویت به کار ببرید (پس از گذرواژه).',
     'passkeys.staff_signin_with_passkey': 'تأیید با کلید عبور به جای کد',
-    'passkeys.staff_signin_passkey_hint': 'یا: نام کاربری و رمز عبور را بنویسید و به جای کد این دکمه را بزنید.',
+    'passkeys.staff_signin_passkey_hint': 'یا: نام کاربری و گذرواژه را بنویسید و به جای کد این دکمه را بزنید.',
   },
   en: {
     'passkeys.rp_name': 'Social Security portal',
