@@ -62,14 +62,7 @@ export async function insertPasskey(
     .insertInto('passkeys')
     .values({
       account_id: p.accountId,
-      credential_id: p.credentialId,
-      public_key: p.publicKey,
-      counter: p.counter,
-      transports: p.transports,
-      device_type: p.deviceType,
-      backed_up: p.backedUp,
-      name: p.name,
-      created_at: p.now,
+      ...credentialColumns(p),
     })
     .onConflict((oc) => oc.column('credential_id').doNothing())
     .returning('id')
@@ -179,14 +172,7 @@ export async function insertStaffPasskey(
     .insertInto('staff_passkeys')
     .values({
       staff_id: p.staffId,
-      credential_id: p.credentialId,
-      public_key: p.publicKey,
-      counter: p.counter,
-      transports: p.transports,
-      device_type: p.deviceType,
-      backed_up: p.backedUp,
-      name: p.name,
-      created_at: p.now,
+      ...credentialColumns(p),
     })
     .onConflict((oc) => oc.column('credential_id').doNothing())
     .returning('id')
@@ -208,4 +194,18 @@ export async function recordStaffUse(db: Queryable, id: string, counter: number,
 export async function deleteStaffPasskey(db: Queryable, staffId: string, id: string): Promise<boolean> {
   const rows = await db.deleteFrom('staff_passkeys').where('id', '=', id).where('staff_id', '=', staffId).returning('id').execute();
   return rows.length > 0;
+}
+
+/** The columns people's and staff's passkeys share, from a verified registration. */
+function credentialColumns(p: { credentialId: string; publicKey: Uint8Array; counter: number; transports: string[]; deviceType: PasskeysTable['device_type']; backedUp: boolean; name: string; now: Date }) {
+  return {
+    credential_id: p.credentialId,
+    public_key: p.publicKey,
+    counter: p.counter,
+    transports: p.transports,
+    device_type: p.deviceType,
+    backed_up: p.backedUp,
+    name: p.name,
+    created_at: p.now,
+  };
 }

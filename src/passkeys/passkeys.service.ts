@@ -262,12 +262,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
         if (count >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
         const id = await q.insertPasskey(trx, {
           accountId: account.id,
-          credentialId: info.credential.id,
-          publicKey: info.credential.publicKey,
-          counter: info.credential.counter,
-          transports: (response.response.transports ?? []).filter((x): x is string => typeof x === 'string').slice(0, 8),
-          deviceType: info.credentialDeviceType,
-          backedUp: info.credentialBackedUp,
+          ...storedCredential(info, response.response.transports),
           name: name.value ?? t(meta.lang, 'passkeys.default_name', { n: count + 1 }),
           now,
         });
@@ -489,12 +484,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
           if (count >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
           const id = await q.insertStaffPasskey(trx, {
             staffId: staff.id,
-            credentialId: info.credential.id,
-            publicKey: info.credential.publicKey,
-            counter: info.credential.counter,
-            transports: (response.response.transports ?? []).filter((x): x is string => typeof x === 'string').slice(0, 8),
-            deviceType: info.credentialDeviceType,
-            backedUp: info.credentialBackedUp,
+            ...storedCredential(info, response.response.transports),
             name: name.value ?? t(meta.lang, 'passkeys.default_name', { n: count + 1 }),
             now,
           });
@@ -555,3 +545,18 @@ export function createPasskeyService(deps: PasskeysDeps) {
 }
 
 export type PasskeyService = ReturnType<typeof createPasskeyService>;
+
+/** The stored form of a verified registration: what people's and staff's passkeys keep alike. */
+function storedCredential(
+  info: { credential: { id: string; publicKey: Uint8Array; counter: number }; credentialDeviceType: 'singleDevice' | 'multiDevice'; credentialBackedUp: boolean },
+  transports: unknown,
+) {
+  return {
+    credentialId: info.credential.id,
+    publicKey: info.credential.publicKey,
+    counter: info.credential.counter,
+    transports: (Array.isArray(transports) ? transports : []).filter((x): x is string => typeof x === 'string').slice(0, 8),
+    deviceType: info.credentialDeviceType,
+    backedUp: info.credentialBackedUp,
+  };
+}
