@@ -147,9 +147,19 @@ describe('account lifecycle: every transition carries its duties', () => {
     });
   }
 
-  test('a transition from a state it does not allow changes nothing', async () => {
+  test('a transition from a state it does not allow, or by an actor it does not list, changes nothing', async () => {
     const p = env.platform;
     const s = await setUp('pending_verification');
+    // State: a staff password reset needs an active account.
+    await assert.rejects(
+      p.db.transaction().execute(async (trx) =>
+        p.accounts.resetPasswordByStaff(trx, staffActor(), (await p.accounts.lockForUpdate(trx, s.accountId))!, await p.hasher.hash('Tabcdefgh4'), 'Tabcdefgh4'),
+      ),
+      /refused/,
+    );
+    assert.equal((await p.accounts.get(s.accountId))?.must_change_password, false);
+    assert.equal((await p.accounts.findCode(s.codeId, 'signin'))?.consumed_at, null, 'nothing retired');
+    // Actor: auditors never change anything.
     await assert.rejects(
       p.db.transaction().execute(async (trx) => p.accounts.disable(trx, { ...staffActor(), staff: { ...STAFF, role: 'auditor' } }, (await p.accounts.lockForUpdate(trx, s.accountId))!)),
       /refused/,
