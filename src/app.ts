@@ -8,7 +8,9 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { accessLoggerOf, requestSerializer } from './observability/logger.js';
+import type { Logger as PinoLogger } from 'pino';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { devHelpersEnabled } from './config.js';
 import { insuredApiRoutes, INSURED_API_ROUTES_SERVICES } from './insured/insured.api.js';
 import { insuredRoutes, INSURED_ROUTES_SERVICES } from './insured/insured.routes.js';
@@ -49,6 +51,23 @@ function servicesOf<K extends keyof Platform>(platform: Platform, keys: readonly
   return Object.fromEntries(keys.map((k) => [k, platform[k]])) as Pick<Platform, K>;
 }
 
+/**
+ * Fastify's request log lines: no separate "incoming request" line; the completion line
+ * carries the request (method and shortened path) and goes through the access logger.
+ * A route's own log level (e.g. warn for /healthz) still silences it.
+ */
+class OneLinePerRequest extends LogController {
+  constructor(private readonly access: FastifyBaseLogger) {
+    super();
+  }
+  override incomingRequest() {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
+    if (error) return reply.log.error({ req: request, res: { statusCode: reply.statusCode }, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    if (!(reply.log as unknown as PinoLogger).isLevelEnabled('info')) return;
+    this.access.info({ reqId: request.id, req: requestSerializer(request), res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
   const app = Fastify({
@@ -58,7 +77,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
+    // One log line per request, not two: each line costs its redaction.
+    logController: new OneLinePerRequest(accessLoggerOf(logger) as FastifyBaseLogger),
   });
+  // Copies of sessions and profiles are used once this process hears of every account change (db/changes.ts).
+  await platform.changes.start();
   app.decorate('devHelpers', devHelpersEnabled(config));
   app.decorateRequest('lang', 'fa');
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { createChangeFeed } from './db/changes.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createHousekeeping } from './jobs/housekeeping.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
@@ -73,6 +74,8 @@ export async function createPlatform(options: PlatformOptions) {
   const applied = await database.withLock('startup', () => migrateToLatest(database.db, config.databaseUrl ? schema : undefined));
   if (applied.length) logger.info({ applied }, 'migrations applied');
 
+  // Notices of account changes: web processes listen (buildApp) and keep copies meanwhile.
+  const changes = createChangeFeed({ database, schema: schema ?? 'public', logger });
   const metrics = createMetrics();
   const queue: JobQueue = createJobQueue({
     database,
@@ -130,7 +133,7 @@ export async function createPlatform(options: PlatformOptions) {
     batchSize: config.worker.batchSize,
   });
   // The owner of the account and its credentials: every capability below changes an account through it.
-  const accounts = createAccountsService({ db, config, hasher, secrets, limiter, sms, logger, clock });
+  const accounts = createAccountsService({ db, config, hasher, secrets, limiter, sms, logger, clock, changes });
   const verification = createVerificationService({ db, queue, config, registries, sms, accounts, metrics, logger, clock });
   const registration = createRegistrationService({
     db,
@@ -148,7 +151,7 @@ export async function createPlatform(options: PlatformOptions) {
   });
   verification.setRejectionMemory(registration.rememberRejections);
   // Sign-in, sessions, the person's own account and recovery (issue 4).
-  const sessions = createSessionService({ db, config, secrets, clock });
+  const sessions = createSessionService({ db, config, secrets, clock, changes });
   const captcha = createCaptchaService({ db, secrets, clock, cost: config.captcha.cost, ttlSeconds: config.captcha.ttlSeconds });
   const signin = createSigninService({
     db,
@@ -176,6 +179,7 @@ export async function createPlatform(options: PlatformOptions) {
     mobileOwnership: registries.mobileOwnership,
     logger,
     clock,
+    changes,
   });
   const recovery = createRecoveryService({ db, config, hasher, secrets, limiter, sms, accounts, passwordPolicy: account.passwordPolicy, logger, clock });
   // Passkeys (issue 16): WebAuthn sign-in and the person's passkey list.
@@ -192,6 +196,7 @@ export async function createPlatform(options: PlatformOptions) {
     metrics,
     logger,
     clock,
+    changes,
     findPerson: async (accountId) => {
       const p = await account.profile(accountId);
       return p && { status: p.status, nationalCode: p.nationalCode, firstName: p.firstName, lastName: p.lastName, gender: p.gender, mobile: p.mobile };
@@ -301,6 +306,7 @@ export async function createPlatform(options: PlatformOptions) {
     clock,
     database,
     db,
+    changes,
     queue,
     metrics,
     secrets,
@@ -340,6 +346,7 @@ export async function createPlatform(options: PlatformOptions) {
     /** Stops everything; jobs in hand get up to `timeoutMs` to finish (SHUTDOWN_TIMEOUT_SECONDS). */
     async close(closeOptions: { timeoutMs?: number } = {}) {
       await queue.stop(closeOptions);
+      await changes.close();
       await registries.close();
       redis?.disconnect();
       await database.close();

@@ -86,6 +86,7 @@ async function loadOrBuildPglite(): Promise<Blob> {
       },
       ping: async () => true,
       withLock: (_name, fn) => fn(),
+      listen: async () => async () => {},
       close: async () => {},
     };
     await migrateJobs(database, 'pgboss');

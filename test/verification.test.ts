@@ -320,7 +320,7 @@ describe('idempotency: repeated, concurrent and interrupted runs', () => {
         throw new Error('worker killed');
       },
     };
-    const crashingAccounts = createAccountsService({ db: p.db, config: p.config, hasher: p.hasher, secrets: p.secrets, limiter: p.limiter, sms: crashingSms, logger: p.logger, clock: p.clock });
+    const crashingAccounts = createAccountsService({ db: p.db, config: p.config, hasher: p.hasher, secrets: p.secrets, limiter: p.limiter, sms: crashingSms, logger: p.logger, clock: p.clock, changes: p.changes });
     const crashing = createVerificationService({ ...deps, sms: crashingSms, accounts: crashingAccounts });
     crashing.setRejectionMemory(p.registration.rememberRejections);
     assert.equal(await runVerifications(env), 1);

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AccountRow, AccountsService, RotatedSession } from '../accounts/accounts.service.js';
 import type { Config, RateLimitName } from '../config.js';
+import { createAccountCopies, type ChangeFeed } from '../db/changes.js';
 import type { DB } from '../db/schema.js';
 import { parseOptionalEmail } from '../identity/email.js';
 import { parseMobile } from '../identity/mobile.js';
@@ -61,8 +62,11 @@ export function createAccountService(deps: {
   mobileOwnership: MobileOwnership;
   logger: Logger;
   clock: () => Date;
+  changes: ChangeFeed;
 }) {
   const { db, hasher, limiter, accounts, sms, clock } = deps;
+  // The profile every signed-in page and getMe show, by account (db/changes.ts).
+  const profiles = createAccountCopies<Profile>(deps.changes, { max: 20_000, ttlMs: 60_000 });
   const passwordPolicy: PasswordPolicy = {
     ...DEFAULT_PASSWORD_POLICY,
     minLength: deps.config.password.minLength,
@@ -92,29 +96,32 @@ export function createAccountService(deps: {
   }
   type PasswordErrors = ReturnType<typeof checkPassword>;
 
+  const profileOf = (a: AccountRow): Profile => ({
+    nationalCode: a.national_code,
+    foreignNationalId: a.foreign_national_id,
+    firstName: a.first_name,
+    lastName: a.last_name,
+    gender: a.gender,
+    birthDate: a.birth_date,
+    birthCertificateNumber: a.birth_certificate_number,
+    country: a.country,
+    city: a.city,
+    mobile: a.mobile,
+    email: a.email,
+    securityQuestion: a.security_question,
+    status: a.status,
+    permissions: a.permissions,
+    mustChangePassword: a.must_change_password,
+  });
+
   const service = {
     passwordPolicy,
 
     async profile(accountId: string): Promise<Profile | null> {
-      const a = await accounts.get(accountId);
-      if (!a) return null;
-      return {
-        nationalCode: a.national_code,
-        foreignNationalId: a.foreign_national_id,
-        firstName: a.first_name,
-        lastName: a.last_name,
-        gender: a.gender,
-        birthDate: a.birth_date,
-        birthCertificateNumber: a.birth_certificate_number,
-        country: a.country,
-        city: a.city,
-        mobile: a.mobile,
-        email: a.email,
-        securityQuestion: a.security_question,
-        status: a.status,
-        permissions: a.permissions,
-        mustChangePassword: a.must_change_password,
-      };
+      return (await profiles.read(accountId, async () => {
+        const a = await accounts.get(accountId);
+        return a && { accountId, value: profileOf(a) };
+      })) ?? null;
     },
 
     /**

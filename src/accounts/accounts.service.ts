@@ -17,6 +17,7 @@ import type { PasswordHasher } from '../security/passwords.js';
 import type { RateLimiter } from '../security/rateLimits.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import type { Lang, MessageParams } from '../messages/index.js';
+import type { ChangeFeed } from '../db/changes.js';
 import * as q from './accounts.queries.js';
 import { createOneTimeCodes } from './oneTimeCodes.js';
 import { allowed, TRANSITIONS, type ActorKind, type TransitionName, type Transition } from './transitions.js';
@@ -46,6 +47,8 @@ export type AccountsDeps = {
   sms: SmsService;
   logger: Logger;
   clock: () => Date;
+  /** Announces this process's changes of an account (copies of its sessions and profile go at once). */
+  changes: Pick<ChangeFeed, 'changed'>;
 };
 
 export type CredentialRetirers = {
@@ -78,6 +81,12 @@ export function createAccountsService(deps: AccountsDeps) {
   const { db, hasher, limiter, sms, clock } = deps;
   const settings = deps.config.signin;
   const codes = createOneTimeCodes({ secrets: deps.secrets, clock });
+  // Every change of the account row: copies of what requests read of it go now, in this
+  // process (the database's notice tells the others when the transaction commits).
+  const updateAccount = async (trx: Queryable, id: string, change: q.AccountChange, at: Date) => {
+    await q.updateAccount(trx, id, change, at);
+    deps.changes.changed(id);
+  };
   let retirers: CredentialRetirers | null = null;
   const passwordListeners: PasswordSetListener[] = [];
 
@@ -280,7 +289,7 @@ export function createAccountsService(deps: AccountsDeps) {
         actor,
         a,
         async () => {
-          await q.updateAccount(trx, a.id, { password_hash: passwordHash, must_change_password: false, failed_signins: 0, failed_signins_since: null, locked_until: null, preferred_lang: actor.lang }, clock());
+          await updateAccount(trx, a.id, { password_hash: passwordHash, must_change_password: false, failed_signins: 0, failed_signins_since: null, locked_until: null, preferred_lang: actor.lang }, clock());
           return { wasForced };
         },
         {
@@ -301,7 +310,7 @@ export function createAccountsService(deps: AccountsDeps) {
         actor,
         a,
         async () => {
-          await q.updateAccount(trx, a.id, { password_hash: passwordHash, must_change_password: true, failed_signins: 0, failed_signins_since: null, locked_until: null }, clock());
+          await updateAccount(trx, a.id, { password_hash: passwordHash, must_change_password: true, failed_signins: 0, failed_signins_since: null, locked_until: null }, clock());
           return { mobile: a.mobile ? maskMobile(a.mobile) : null };
         },
         { smsParams: { password } },
@@ -359,13 +368,13 @@ export function createAccountsService(deps: AccountsDeps) {
      * account-wide count asks for a captcha. One address's failures never refuse another
      * address; the account itself is never locked.
      */
-    async guard(accountId: string, ip: string): Promise<{ allowed: true; captchaRequired: boolean } | { allowed: false; retryAfterSeconds: number }> {
+    async guard(a: Pick<q.AccountRow, 'id' | 'failed_signins' | 'failed_signins_since'>, ip: string): Promise<{ allowed: true; captchaRequired: boolean } | { allowed: false; retryAfterSeconds: number }> {
       // Counted here, before the check (atomic under parallel guesses); a success resets it.
-      const byPair = await limiter.consume('signinFailuresPerAccountAndIp', `${accountId}:${ip}`);
+      const byPair = await limiter.consume('signinFailuresPerAccountAndIp', `${a.id}:${ip}`);
       if (!byPair.allowed) return byPair;
-      const a = await q.findAccount(db, accountId);
+      // The account-wide count as the caller just read it (no second read of the row).
       const windowStart = new Date(clock().getTime() - settings.failureWindowHours * 3600_000);
-      const captchaRequired = !!a && !!a.failed_signins_since && a.failed_signins_since >= windowStart && a.failed_signins >= settings.captchaAfterFailures;
+      const captchaRequired = !!a.failed_signins_since && a.failed_signins_since >= windowStart && a.failed_signins >= settings.captchaAfterFailures;
       return { allowed: true, captchaRequired };
     },
 
@@ -400,7 +409,7 @@ export function createAccountsService(deps: AccountsDeps) {
         a,
         async () => {
           const now = clock();
-          await q.updateAccount(trx, a.id, { mobile, mobile_operator: operatorOfMobile(mobile), mobile_verified_at: now }, now);
+          await updateAccount(trx, a.id, { mobile, mobile_operator: operatorOfMobile(mobile), mobile_verified_at: now }, now);
           return { from: previous ? maskMobile(previous) : null, to: maskMobile(mobile) };
         },
         {
@@ -431,7 +440,7 @@ export function createAccountsService(deps: AccountsDeps) {
         async () => {
           const now = clock();
           // The branch that saw the documents becomes the person's branch when they had none.
-          await q.updateAccount(trx, a.id, { status: 'active', activated_at: now, identity_source: 'branch', ...(a.branch_code ? {} : { branch_code: actor.staff.branchCode }) }, now);
+          await updateAccount(trx, a.id, { status: 'active', activated_at: now, identity_source: 'branch', ...(a.branch_code ? {} : { branch_code: actor.staff.branchCode }) }, now);
           return { documents, from: a.status };
         },
         { smsParams },
@@ -449,7 +458,7 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async unlock(trx: Kysely<DB>, actor: Extract<Actor, { kind: 'staff' }>, a: q.AccountRow) {
       await perform(trx, 'unlock', actor, a, async () => {
-        await q.updateAccount(trx, a.id, { locked_until: null, failed_signins: 0, failed_signins_since: null }, clock());
+        await updateAccount(trx, a.id, { locked_until: null, failed_signins: 0, failed_signins_since: null }, clock());
         return { failedSignins: a.failed_signins, ...(a.locked_until ? { wasLockedUntil: a.locked_until.toISOString() } : {}) };
       });
     },
@@ -462,7 +471,7 @@ export function createAccountsService(deps: AccountsDeps) {
         a,
         async () => {
           const now = clock();
-          await q.updateAccount(trx, a.id, { disabled_at: now }, now);
+          await updateAccount(trx, a.id, { disabled_at: now }, now);
           return {};
         },
         alsoRetire ? { afterRetire: alsoRetire } : {},
@@ -471,7 +480,7 @@ export function createAccountsService(deps: AccountsDeps) {
 
     async enable(trx: Kysely<DB>, actor: Extract<Actor, { kind: 'staff' }>, a: q.AccountRow) {
       await perform(trx, 'enable', actor, a, async () => {
-        await q.updateAccount(trx, a.id, { disabled_at: null }, clock());
+        await updateAccount(trx, a.id, { disabled_at: null }, clock());
         return { disabledSince: a.disabled_at?.toISOString() ?? null };
       });
     },
@@ -480,7 +489,7 @@ export function createAccountsService(deps: AccountsDeps) {
     async changeEmail(trx: Kysely<DB>, actor: Extract<Actor, { kind: 'person' }>, accountId: string, email: string | null) {
       const a = await locked(trx, accountId);
       await perform(trx, 'changeEmail', actor, a, async () => {
-        await q.updateAccount(trx, a.id, { email }, clock());
+        await updateAccount(trx, a.id, { email }, clock());
         return { set: email !== null };
       });
     },
@@ -488,7 +497,7 @@ export function createAccountsService(deps: AccountsDeps) {
     async changeSecurityQuestion(trx: Kysely<DB>, actor: Extract<Actor, { kind: 'person' }>, accountId: string, question: string, answerHash: string) {
       const a = await locked(trx, accountId);
       await perform(trx, 'changeSecurityQuestion', actor, a, async () => {
-        await q.updateAccount(trx, a.id, { security_question: question, security_answer_hash: answerHash }, clock());
+        await updateAccount(trx, a.id, { security_question: question, security_answer_hash: answerHash }, clock());
         return {};
       });
     },
@@ -500,7 +509,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const missing = permissions.filter((p) => !a.permissions.includes(p));
       if (missing.length === 0) return [];
       await perform(trx, 'grantPermissions', { kind: 'system' }, a, async () => {
-        await q.updateAccount(trx, a.id, { permissions: [...a.permissions, ...missing], ...(extra.clearInitialPassword ? { initial_password_expires_at: null } : {}) }, clock());
+        await updateAccount(trx, a.id, { permissions: [...a.permissions, ...missing], ...(extra.clearInitialPassword ? { initial_password_expires_at: null } : {}) }, clock());
         return { permissions: missing };
       });
       return missing;
@@ -513,7 +522,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const present = permissions.filter((p) => a.permissions.includes(p));
       if (present.length === 0) return [];
       await perform(trx, 'revokePermissions', { kind: 'system' }, a, async () => {
-        await q.updateAccount(trx, a.id, { permissions: a.permissions.filter((p) => !present.includes(p)) }, clock());
+        await updateAccount(trx, a.id, { permissions: a.permissions.filter((p) => !present.includes(p)) }, clock());
         return { revoked: present };
       });
       return present;
@@ -524,7 +533,7 @@ export function createAccountsService(deps: AccountsDeps) {
       const a = await q.findAccountForUpdate(trx, accountId);
       if (!a) return false;
       await perform(trx, 'attachIdentity', { kind: 'system' }, a, async () => {
-        await q.updateAccount(trx, a.id, { first_name: identity.firstName, last_name: identity.lastName, birth_date: identity.birthDate, gender: identity.gender }, clock());
+        await updateAccount(trx, a.id, { first_name: identity.firstName, last_name: identity.lastName, birth_date: identity.birthDate, gender: identity.gender }, clock());
         return { source: 'civil_registry' };
       });
       return true;
@@ -533,7 +542,7 @@ export function createAccountsService(deps: AccountsDeps) {
     /** The language of the pages a person uses: their SMS follow it. */
     async rememberLanguage(accountId: string, lang: Lang) {
       const a = await q.findAccount(db, accountId);
-      if (a && a.preferred_lang !== lang) await q.updateAccount(db, accountId, { preferred_lang: lang }, clock());
+      if (a && a.preferred_lang !== lang) await updateAccount(db, accountId, { preferred_lang: lang }, clock());
     },
   };
   return service;

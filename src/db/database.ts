@@ -24,6 +24,12 @@ export type Database = {
    * for migrations and one-time creation. PGlite has one process: `fn` simply runs.
    */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Listens to a notification channel (lower-case letters, digits, `_`) on a connection of
+   * its own, reconnecting after a loss. `onLive(false)` says notices may be missed until the
+   * next `onLive(true)`. Returns the way to stop.
+   */
+  listen(channel: string, onNotice: (payload: string) => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -147,6 +153,53 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       await client.end().catch(() => {});
     }
   };
+  const listen = async (channel: string, onNotice: (payload: string) => void, onLive: (live: boolean) => void) => {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    let current: pg.Client | undefined;
+    let stopped = false;
+    let failures = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const retry = () => {
+      if (stopped) return;
+      timer = setTimeout(() => void connect(), Math.min(5_000, 100 * 2 ** failures++));
+      timer.unref();
+    };
+    const connect = async () => {
+      const client = new pg.Client(poolConfig);
+      const lost = (error?: Error) => {
+        if (current !== client) return;
+        current = undefined;
+        onLive(false);
+        if (error) onError(error);
+        client.end().catch(() => {});
+        retry();
+      };
+      client.on('notification', (m) => m.channel === channel && onNotice(m.payload ?? '*'));
+      client.on('error', lost);
+      client.on('end', () => lost());
+      try {
+        await client.connect();
+        await client.query(`LISTEN "${channel}"`);
+      } catch (error) {
+        client.end().catch(() => {});
+        onError(error as Error);
+        return retry();
+      }
+      if (stopped) return void client.end().catch(() => {});
+      current = client;
+      failures = 0;
+      onLive(true);
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      const client = current;
+      current = undefined;
+      onLive(false);
+      await client?.end().catch(() => {});
+    };
+  };
   // Even IF NOT EXISTS races between sessions (a duplicate key in pg_namespace): under the lock.
   if (schema) await withLock('startup', () => pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -174,6 +227,7 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       return false;
     },
     withLock,
+    listen,
     close: () => db.destroy(),
   };
 }
@@ -216,6 +270,16 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
       }
     },
     withLock: (_name, fn) => fn(),
+    // One process owns the embedded database: its notices arrive with the statement that
+    // committed them, and the connection is never lost.
+    listen: async (channel, onNotice, onLive) => {
+      const unlisten = await db.connection().execute(() => pglite.listen(channel, onNotice));
+      onLive(true);
+      return async () => {
+        onLive(false);
+        await db.connection().execute(() => unlisten()).catch(() => {});
+      };
+    },
     close: () => db.destroy(),
   };
 }

@@ -24,6 +24,7 @@ import type { RateLimiter } from '../security/rateLimits.js';
 import { fail, invalid, type Failure } from '../shared/failure.js';
 import { RegistryUnavailableError, smsGreeting } from '../verification/verification.service.js';
 import type { Lang } from '../messages/index.js';
+import { createAccountCopies, type ChangeFeed } from '../db/changes.js';
 import * as q from './doctors.queries.js';
 import { decideDoctor, jalaliToday, type DoctorDecision } from './doctors.rules.js';
 
@@ -65,6 +66,8 @@ export type DoctorsDeps = {
   metrics: Metrics;
   logger: Logger;
   clock: () => Date;
+  /** Announces this process's changes of a doctor record (copies of the summary go). */
+  changes: ChangeFeed;
   /** The account's state and identity (null: no such account). */
   findPerson: (accountId: string) => Promise<DoctorPerson | null>;
   grantPermission: PermissionChange;
@@ -113,7 +116,9 @@ function view(row: q.DoctorRow): DoctorView {
 const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === '23505';
 
 export function createDoctorsService(deps: DoctorsDeps) {
-  const { db, queue, config, medicalCouncil, sms, limiter, logger, clock } = deps;
+  const { db, queue, config, medicalCouncil, sms, limiter, logger, clock, changes } = deps;
+  // getMe's and the account page's doctor summary, by account (db/changes.ts).
+  const summaries = createAccountCopies<DoctorSummary | null>(changes, { max: 20_000, ttlMs: 60_000 });
   const definition: QueueDefinition = {
     ...DOCTOR_VERIFICATION_QUEUE,
     retryDelaySeconds: config.verification.retryDelaySeconds,
@@ -156,6 +161,7 @@ export function createDoctorsService(deps: DoctorsDeps) {
         if (conflict) return { ok: false, error: conflict };
         if (await q.findClaimOfNumber(trx, number.value, accountId)) return fail('conflict', 'doctors.number_taken');
         await q.upsertPending(trx, { accountId, medicalCouncilNumber: number.value, lang: meta.lang, at: now });
+        changes.changed(accountId);
         await q.insertStatusChange(trx, { accountId, medicalCouncilNumber: number.value, status: 'pending_verification', reason: null, actorType: 'person', at: now });
         await queue.send(DOCTOR_VERIFICATION_QUEUE.name, { accountId }, { trx, singletonKey: `doctor:${accountId}:${now.getTime()}` });
         // The medical council number is a public professional identifier, not personal data.
@@ -225,10 +231,12 @@ export function createDoctorsService(deps: DoctorsDeps) {
         if (licenceCheck) {
           // Renewed: the registry now has a later date. The permission stays.
           await q.setLicence(trx, accountId, { specialty: decision.specialty, licenceValidUntil: decision.licenceValidUntil, at: now });
+          changes.changed(accountId);
           await recordAudit(trx, { actorType: 'system', accountId, event: 'doctors.licence_renewed', data: { medicalCouncilNumber: number, licenceValidUntil: decision.licenceValidUntil }, at: now });
           return true;
         }
         await q.setVerified(trx, accountId, { specialty: decision.specialty, licenceValidUntil: decision.licenceValidUntil, at: now });
+        changes.changed(accountId);
         await q.insertStatusChange(trx, { ...base, status: 'verified', reason: null, actorType: 'system' });
         await deps.grantPermission(trx as Kysely<DB>, accountId, DOCTOR_PERMISSION, { type: 'system' });
         await smsOf('sms.doctor_verified');
@@ -236,6 +244,7 @@ export function createDoctorsService(deps: DoctorsDeps) {
         return true;
       }
       await q.setRejected(trx, accountId, decision.reason, now);
+      changes.changed(accountId);
       await q.insertStatusChange(trx, { ...base, status: 'rejected', reason: decision.reason, actorType: 'system' });
       if (licenceCheck) {
         await deps.revokePermission(trx as Kysely<DB>, accountId, DOCTOR_PERMISSION, { type: 'system' });
@@ -265,8 +274,11 @@ export function createDoctorsService(deps: DoctorsDeps) {
     check,
     /** getMe's `doctor`: null when the person never added a number. */
     async summaryOf(accountId: string): Promise<DoctorSummary | null> {
-      const row = await q.findByAccount(db, accountId);
-      return row ? { medicalCouncilNumber: row.medical_council_number, specialty: row.specialty, status: row.status } : null;
+      const summary = await summaries.read(accountId, async () => {
+        const row = await q.findByAccount(db, accountId);
+        return { accountId, value: row ? { medicalCouncilNumber: row.medical_council_number, specialty: row.specialty, status: row.status } : null };
+      });
+      return summary ?? null;
     },
     async viewOf(accountId: string): Promise<DoctorView | null> {
       const row = await q.findByAccount(db, accountId);

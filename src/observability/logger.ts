@@ -44,3 +44,12 @@ export function createLogger(level: string): Logger {
     serializers: { req: requestSerializer },
   });
 }
+
+/**
+ * The one line per request (method, path, status, time): every field is built from known
+ * values, none can carry a secret or an identifier, so it skips the redaction that costs
+ * every other line about 15 µs (the wildcard paths; measured in issue 15).
+ */
+export function accessLoggerOf(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}

@@ -67,8 +67,10 @@ export async function touchSession(db: Queryable, id: string, now: Date) {
   await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
 }
 
-export async function endSession(db: Queryable, id: string, reason: EndReason, now: Date) {
-  await db.updateTable('sessions').set({ ended_at: now, end_reason: reason }).where('id', '=', id).where('ended_at', 'is', null).execute();
+/** Ends a session; the account whose session it was, or undefined when it was not open. */
+export async function endSession(db: Queryable, id: string, reason: EndReason, now: Date): Promise<string | undefined> {
+  const row = await db.updateTable('sessions').set({ ended_at: now, end_reason: reason }).where('id', '=', id).where('ended_at', 'is', null).returning('account_id').executeTakeFirst();
+  return row?.account_id;
 }
 
 /** Ends one session of an account; false when it is not theirs or already ended. */
@@ -108,21 +110,22 @@ export function listOpenSessions(db: Queryable, accountId: string, idleSince: Da
     .execute();
 }
 
-export async function clearSessionPasswordChange(db: Queryable, id: string) {
-  await db.updateTable('sessions').set({ requires_password_change: false }).where('id', '=', id).execute();
+export async function clearSessionPasswordChange(db: Queryable, id: string): Promise<string | undefined> {
+  const row = await db.updateTable('sessions').set({ requires_password_change: false }).where('id', '=', id).returning('account_id').executeTakeFirst();
+  return row?.account_id;
 }
 
 /**
  * A new token for an open session (after a privilege change): the old token stops working
  * at once; the forced password change it carried is done. False when the session is not open.
  */
-export async function replaceSessionToken(db: Queryable, id: string, tokenHash: string, now: Date): Promise<{ expiresAt: Date } | null> {
+export async function replaceSessionToken(db: Queryable, id: string, tokenHash: string, now: Date): Promise<{ expiresAt: Date; accountId: string } | null> {
   const row = await db
     .updateTable('sessions')
     .set({ token_hash: tokenHash, requires_password_change: false, last_seen_at: now })
     .where('id', '=', id)
     .where('ended_at', 'is', null)
-    .returning('expires_at')
+    .returning(['expires_at', 'account_id'])
     .executeTakeFirst();
-  return row ? { expiresAt: row.expires_at } : null;
+  return row ? { expiresAt: row.expires_at, accountId: row.account_id } : null;
 }

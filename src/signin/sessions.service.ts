@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Queryable } from '../db/database.js';
 import type { AccountStatus, DB } from '../db/schema.js';
+import { createAccountCopies, type ChangeFeed } from '../db/changes.js';
 import { randomId, type Secrets } from '../security/secrets.js';
 import * as q from './sessions.queries.js';
 
@@ -46,11 +47,21 @@ export type SessionListItem = {
 // minute is precise enough for an idle timeout counted in minutes.
 const TOUCH_EVERY_MS = 60_000;
 
-export function createSessionService(deps: { db: Kysely<DB>; config: Config; secrets: Secrets; clock: () => Date }) {
-  const { db, secrets, clock } = deps;
+export function createSessionService(deps: { db: Kysely<DB>; config: Config; secrets: Secrets; clock: () => Date; changes: ChangeFeed }) {
+  const { db, secrets, clock, changes } = deps;
   const settings = deps.config.signin;
   const idleMs = settings.sessionIdleMinutes * 60_000;
   const tokenHash = (token: string) => secrets.hmac('session-token', token);
+  // Open sessions as last read, by token hash (db/changes.ts: dropped on every change of the
+  // session or its account, in every web process). A copy is used only until the session is
+  // due its next touch: then the row is read again, so an idle timeout is judged on the
+  // database's last_seen_at, not on this process's.
+  const copies = createAccountCopies<NonNullable<Awaited<ReturnType<typeof q.findOpenSession>>>>(changes, { max: 20_000, ttlMs: TOUCH_EVERY_MS });
+  /** This process changed sessions of the account: its copies go now (the notice tells the others). */
+  const changedAccount = <T>(accountId: string, result: T): T => {
+    changes.changed(accountId);
+    return result;
+  };
 
   return {
     idleMinutes: settings.sessionIdleMinutes,
@@ -76,12 +87,24 @@ export function createSessionService(deps: { db: Kysely<DB>; config: Config; sec
     /** The signed-in person of a token, or null (unknown, ended, idle, expired, disabled, wrong kind). */
     async resolve(token: string, kind: SessionKind): Promise<SignedInAccount | null> {
       if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-      const row = await q.findOpenSession(db, tokenHash(token));
-      if (!row || row.kind !== kind) return null;
       const now = clock();
+      const hash = tokenHash(token);
+      const row = await copies.read(
+        hash,
+        async () => {
+          const r = await q.findOpenSession(db, hash);
+          return r && { accountId: r.account_id, value: r };
+        },
+        (r) => now.getTime() - r.last_seen_at.getTime() < TOUCH_EVERY_MS,
+      );
+      if (!row || row.kind !== kind) return null;
       if (row.expires_at <= now || row.last_seen_at.getTime() + idleMs <= now.getTime()) return null;
       if (row.disabled_at || row.status !== 'active') return null;
-      if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) await q.touchSession(db, row.id, now);
+      if (now.getTime() - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+        await q.touchSession(db, row.id, now);
+        // The copy (if kept) is good for another minute.
+        row.last_seen_at = now;
+      }
       return {
         sessionId: row.id,
         accountId: row.account_id,
@@ -98,19 +121,25 @@ export function createSessionService(deps: { db: Kysely<DB>; config: Config; sec
       };
     },
 
-    end: (id: string, reason: 'signed_out' | 'replaced' = 'signed_out') => q.endSession(db, id, reason, clock()),
+    async end(id: string, reason: 'signed_out' | 'replaced' = 'signed_out') {
+      const accountId = await q.endSession(db, id, reason, clock());
+      if (accountId) changes.changed(accountId);
+    },
 
     /** Ends every session of the account but `keepId` (password changes, staff actions). */
-    endAllOf: (trx: Queryable, accountId: string, reason: 'password_changed' | 'ended_by_staff' | 'ended_by_person', keepId?: string) =>
-      q.endSessionsOf(trx, accountId, reason, clock(), keepId),
+    endAllOf: async (trx: Queryable, accountId: string, reason: 'password_changed' | 'ended_by_staff' | 'ended_by_person', keepId?: string) =>
+      changedAccount(accountId, await q.endSessionsOf(trx, accountId, reason, clock(), keepId)),
 
     /** The person ends one of their own sessions. */
-    endOwn: (accountId: string, sessionId: string) => q.endSessionOf(db, accountId, sessionId, 'ended_by_person', clock()),
+    endOwn: async (accountId: string, sessionId: string) => changedAccount(accountId, await q.endSessionOf(db, accountId, sessionId, 'ended_by_person', clock())),
 
     /** The person ends all their sessions but this one. */
-    endOthers: (accountId: string, keepId: string) => q.endSessionsOf(db, accountId, 'ended_by_person', clock(), keepId),
+    endOthers: async (accountId: string, keepId: string) => changedAccount(accountId, await q.endSessionsOf(db, accountId, 'ended_by_person', clock(), keepId)),
 
-    passwordChanged: (trx: Queryable, sessionId: string) => q.clearSessionPasswordChange(trx, sessionId),
+    async passwordChanged(trx: Queryable, sessionId: string) {
+      const accountId = await q.clearSessionPasswordChange(trx, sessionId);
+      if (accountId) changes.changed(accountId);
+    },
 
     /**
      * After a privilege change (password or mobile changed, forced change done) the session
@@ -119,6 +148,7 @@ export function createSessionService(deps: { db: Kysely<DB>; config: Config; sec
     async rotate(trx: Queryable, sessionId: string): Promise<NewSession | null> {
       const token = randomId();
       const r = await q.replaceSessionToken(trx, sessionId, tokenHash(token), clock());
+      if (r) changes.changed(r.accountId);
       return r ? { token, id: sessionId, expiresAt: r.expiresAt } : null;
     },
 

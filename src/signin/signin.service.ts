@@ -112,7 +112,7 @@ export function createSigninService(deps: SigninDeps) {
       meta: { ip: string },
       captcha?: unknown,
     ): Promise<Result<{ method: 'password' | 'temporary_password'; needsRehash: boolean }, Failure & { remainingTries?: number }>> {
-      const guard = await accounts.guard(a.id, meta.ip);
+      const guard = await accounts.guard(a, meta.ip);
       if (!guard.allowed) return limited('signin.limited', guard.retryAfterSeconds);
       if (guard.captchaRequired && !(await deps.verifyCaptcha(captcha)).ok) {
         return fail('unauthenticated', 'signin.captcha_required');

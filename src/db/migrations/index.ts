@@ -31,6 +31,7 @@ import * as m0503 from './0503_audit_append_only.js';
 import * as m0700 from './0700_doctors.js';
 import * as m0750 from './0750_branches_name_en.js';
 import * as m0900 from './0900_account_lifecycle.js';
+import * as m0910 from './0910_account_change_notices.js';
 import * as m0800 from './0800_passkeys.js';
 import * as m0801 from './0801_sessions_passkey_method.js';
 import * as m0802 from './0802_staff_passkeys.js';
@@ -66,6 +67,7 @@ export const migrations: Record<string, Migration> = {
   '0700_doctors': m0700,
   '0750_branches_name_en': m0750,
   '0900_account_lifecycle': m0900,
+  '0910_account_change_notices': m0910,
   '0800_passkeys': m0800,
   '0801_sessions_passkey_method': m0801,
   '0802_staff_passkeys': m0802,
