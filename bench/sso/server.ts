@@ -10,10 +10,13 @@
 //          issued without offline_access and rotated on every use (so bound to the session,
 //          as in the portal), the same TTLs, client_secret_basic, PKCE required; accounts
 //          and their claims from memory; its interaction page signs in and grants at once.
-// Listens on 127.0.0.1 and talks to the parent over IPC (ready → stop).
+// Listens on 127.0.0.1 and talks to the parent over IPC (ready; cpu → its CPU time so far;
+// profile-start / profile-stop → a CPU profile of one load, written to a file; stop).
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,31 @@ import { benchNationalCode, BENCH_PASSWORD, startPortal } from '../http/server.j
 import { BENCH_CLIENT, type Ready } from './client.js';
 
 const send = (m: object) => process.send!(m);
+
+/** What the parent asks either side during the loads: its CPU time so far; a CPU profile of a load. */
+function answerControl() {
+  let profiler: Session | undefined;
+  process.on('message', async (m: { type: string; file?: string }) => {
+    try {
+      if (m.type === 'cpu') send({ type: 'cpu', usage: process.cpuUsage() });
+      else if (m.type === 'profile-start') {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        send({ type: 'profile-started' });
+      } else if (m.type === 'profile-stop' && profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        writeFileSync(m.file!, JSON.stringify(profile));
+        profiler.disconnect();
+        profiler = undefined;
+        send({ type: 'profile-stopped' });
+      }
+    } catch (e) {
+      send({ type: 'error', message: String((e as Error).stack ?? e) });
+    }
+  });
+}
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -67,6 +95,7 @@ async function startApp(browsers: number) {
       send({ type: 'error', message: String((e as Error).stack ?? e) });
     }
   });
+  answerControl();
   send({ type: 'ready', base, redirectUri, cookies, database: portal.database, signing: `${keys.map((k) => k.alg).join(', ')} (RSA 2048, keys.service.ts)` } satisfies Ready);
 }
 
@@ -189,6 +218,7 @@ async function startBare() {
     server.close(() => process.exit(0));
     server.closeAllConnections();
   });
+  answerControl();
   send({ type: 'ready', base, redirectUri, cookies: [], signing: `${jwk.alg} (RSA 2048)` } satisfies Ready);
 }
 
