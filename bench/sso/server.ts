@@ -4,7 +4,7 @@
 //          seeded account per connection, each signed in to the portal (a browser session),
 //          and one confidential first-party service registered through the SSO service;
 //   bare — the ceiling: oidc-provider alone (the project's copy, in node_modules) with its
-//          default in-memory adapter, on node:http, configured as the portal's provider is
+//          own in-memory adapter (a store large enough to evict nothing), on node:http, configured as the portal's provider is
 //          where it matters for these paths: the same routes, scopes and claims, one RS256
 //          key (RSA 2048, as keys.service.ts makes), opaque access tokens, refresh tokens
 //          issued without offline_access and rotated on every use (so bound to the session,
@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Provider, { type Configuration, type JWK } from 'oidc-provider';
+import Provider, { type Adapter, type Configuration, type JWK } from 'oidc-provider';
 import { loadConfig } from '../../src/config.js';
 import { ACR, ACR_VALUES } from '../../src/sso/assurance.js';
 import { ROUTES, SCOPE_CLAIMS } from '../../src/sso/provider.js';
@@ -129,8 +129,20 @@ async function startBare() {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const redirectUri = `${base}/bench/cb`;
 
+  // oidc-provider's own in-memory adapter, with a store that never evicts during a run (its
+  // default store keeps 1,000 entries in two generations: under this load it drops grants
+  // and sessions still in use — a connection whose first refresh came ~1 s after the others
+  // found its grant gone). The portal's table keeps everything too.
+  const { default: MemoryAdapter } = (await import('oidc-provider/lib/adapters/memory_adapter.js' as string)) as { default: new (model: string, store: unknown) => Adapter };
+  const { default: LRU } = (await import('oidc-provider/lib/helpers/lru.js' as string)) as { default: new (o: { maxSize: number }) => unknown };
+  const store = new LRU({ maxSize: 10_000_000 });
+
   const configuration: Configuration = {
-    // No adapter: oidc-provider's in-memory one.
+    adapter: class extends MemoryAdapter {
+      constructor(model: string) {
+        super(model, store);
+      }
+    },
     clients: [
       {
         client_id: BENCH_CLIENT.clientId,
@@ -194,6 +206,8 @@ async function startBare() {
   const provider = new Provider(base, configuration);
   handler = provider.callback();
   provider.on('server_error', (_ctx, error) => console.error('bare provider error', error));
+  // Why a refresh is refused (the answer says only "grant request is invalid").
+  provider.on('grant.error', (_ctx, error) => console.error(`  ! bare provider: ${(error as { error_detail?: string }).error_detail ?? error.message}`));
 
   /** The interaction page: signs a new person in (password, registries level), then grants what is asked. */
   async function interaction(req: IncomingMessage, res: ServerResponse) {
