@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../../src/app.js';
@@ -41,19 +42,25 @@ function memory() {
   return { rss, peak: process.resourceUsage().maxRSS * 1024 };
 }
 
-async function startApp() {
+/**
+ * The real web process (as `src/main.ts web`) on a fresh PostgreSQL schema (DATABASE_URL) or
+ * PGlite in memory, listening on 127.0.0.1 (PORT from `env`, else a random port); `env`
+ * adds to the environment the configuration is read from. Also used by bench/sso/server.ts.
+ */
+export async function startPortal(env: Record<string, string> = {}) {
   const pg = process.env.DATABASE_URL;
   const schema = pg ? `bench_${randomBytes(4).toString('hex')}` : undefined;
   const config = loadConfig({
     ...process.env,
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'dargah-bench-')),
     SECRET_KEY: 'bench-secret-key-bench-secret-key-0123456789',
+    ...env,
   });
   const logger = createLogger(config.logLevel);
   const platform = await createPlatform({ config, logger, ...(schema ? { database: { schema } } : { database: { memory: true } }) });
   await platform.queue.start();
   const app = await buildApp(platform);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: env.PORT ? config.port : 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const hash = await platform.hasher.hash(BENCH_PASSWORD);
   let seeded = 0;
@@ -76,6 +83,29 @@ async function startApp() {
     await sql`ANALYZE accounts`.execute(platform.db);
   }
 
+  return {
+    platform,
+    config,
+    app,
+    port,
+    database: pg ? 'postgresql' : 'pglite (memory)',
+    seed,
+    seeded: () => seeded,
+    /** Stops the web process and drops its schemas. */
+    async close() {
+      await app.close();
+      if (schema) {
+        await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
+      }
+      await platform.close();
+    },
+  };
+}
+
+async function startApp() {
+  const { platform, config, port, database, seed, seeded, close } = await startPortal();
+
   // A browser session for the account page (cookie), made by the real sign-in.
   await seed(Number(process.env.BENCH_ACCOUNTS_FIRST ?? 10_000));
   const web = await platform.signin.signIn({ username: benchNationalCode(1), password: BENCH_PASSWORD }, { ip: '10.8.0.1', lang: 'fa', userAgent: 'bench', kind: 'web' });
@@ -85,22 +115,17 @@ async function startApp() {
     try {
       if (m.type === 'seed') {
         await seed(m.accounts);
-        send({ type: 'seeded', accounts: seeded });
+        send({ type: 'seeded', accounts: seeded() });
       } else if (m.type === 'memory') send({ type: 'memory', ...memory() });
       else if (m.type === 'stop') {
-        await app.close();
-        if (schema) {
-          await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          await platform.database.executeSql(`DROP SCHEMA IF EXISTS ${schema}_jobs CASCADE`);
-        }
-        await platform.close();
+        await close();
         process.exit(0);
       }
     } catch (e) {
       send({ type: 'error', message: String((e as Error).stack ?? e) });
     }
   });
-  send({ type: 'ready', port, cookie: `dargah_session=${web.value.session.token}`, database: pg ? 'postgresql' : 'pglite (memory)', argon2: config.argon2 });
+  send({ type: 'ready', port, cookie: `dargah_session=${web.value.session.token}`, database, argon2: config.argon2 });
 }
 
 async function startBare() {
@@ -134,7 +159,8 @@ async function startBare() {
   send({ type: 'ready', port: (app.server.address() as { port: number }).port });
 }
 
-if (process.send) {
+// Only when forked as this file (bench/sso/server.ts imports it in its own child process).
+if (process.send && process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const mode = process.argv[2];
   (mode === 'bare' ? startBare() : startApp()).catch((e) => {
     send({ type: 'error', message: String((e as Error).stack ?? e) });
