@@ -2,13 +2,13 @@
 // static files), then the capability routes, then errors. No business rules here.
 import { withSecurityQuestionEnum } from './registration/securityQuestions.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { accessLoggerOf, requestSerializer } from './observability/logger.js';
+import { projectRoot } from './shared/projectRoot.js';
 import type { Logger as PinoLogger } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { devHelpersEnabled } from './config.js';
@@ -40,8 +40,7 @@ import { passkeyRoutes, PASSKEY_ROUTES_SERVICES } from './passkeys/passkeys.rout
 import { doctorsRoutes, DOCTORS_ROUTES_SERVICES } from './doctors/doctors.routes.js';
 import { doctorsApiRoutes, DOCTORS_API_ROUTES_SERVICES } from './doctors/doctors.api.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
+const root = projectRoot;
 
 /**
  * What a route plugin receives: only the services it names (its `*_SERVICES` list), never
@@ -120,7 +119,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     getToken: (req) => (bodyOf(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   await app.register(fastifyStatic, {
-    root: path.join(here, 'web', 'static'),
+    root: path.join(root, 'src', 'web', 'static'),
     prefix: '/static/',
     maxAge: '1h',
   });

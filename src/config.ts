@@ -2,9 +2,8 @@
 // A bad value stops the start with one line naming the variable and what it allows.
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot as root } from './shared/projectRoot.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const demo = (file: string) => path.join(root, 'demo', file);
 
 export class ConfigError extends Error {

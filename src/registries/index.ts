@@ -1,7 +1,8 @@
 // Entry point of the registries capability: picks the simulated or the http adapters
 // from configuration and re-exports the contracts. Other capabilities import from here.
 
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { projectRoot } from '../shared/projectRoot.js';
 import { withFaults, type RegistryCalls, type RegistryFaults } from './faults.js';
 import { createHttpRegistries, type CircuitState, type HttpServiceOptions, type RegistryLogger } from './http.js';
 import { createSimulatedRegistries } from './simulated.js';
@@ -17,7 +18,7 @@ export { maskIdentifier } from './fields.js';
 export { createSimulatedRegistriesFromData, type SimulatedData } from './simulated.js';
 export { createHttpMedicalCouncil, createSimulatedMedicalCouncil, loadMedicalCouncilCsv, parseMedicalCouncilRecord, MEDICAL_COUNCIL_COLUMNS, type MedicalCouncilHandle } from './medicalCouncil.js';
 
-const demo = (name: string): string => fileURLToPath(new URL(`../../demo/${name}`, import.meta.url));
+const demo = (name: string): string => path.join(projectRoot, 'demo', name);
 
 /** Absolute paths of the demo files shipped in `demo/` (the defaults of the CSV settings). */
 export const DEMO_CSV_PATHS = {
