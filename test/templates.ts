@@ -1,23 +1,20 @@
 // Migrated databases for tests, made once and copied per environment: creating and
 // migrating a database costs seconds (PGlite's initdb above all), copying one costs a
 // fraction of that.
-// - PGlite: the data folder of a migrated instance as a tarball (dumpDataDir), kept in the
-//   temporary folder under a name keyed by the migrations' content; each environment starts
-//   an in-memory PGlite from it (loadDataDir).
+// - PGlite: the data folder of a migrated instance as a tarball (src/db/template.ts, the one
+//   a fresh embedded data folder also starts from); each environment starts an in-memory
+//   PGlite from it (loadDataDir).
 // - PostgreSQL: a template database keyed the same way, made once under an advisory lock;
 //   each environment is a database of its own made from it (CREATE DATABASE … TEMPLATE) and
 //   dropped at close. Databases left by a killed run are dropped by a later run.
 // Names are unique per content hash (templates) or per time made and random suffix
 // (environments), so runs of other work trees on the same machine never collide.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
-import { Kysely } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createJobQueue } from '../src/jobs/queue.js';
@@ -52,69 +49,8 @@ async function migrateJobs(database: Database, schema: string) {
 
 // ---------------------------------------------------------------- PGlite
 
-let pgliteBlob: Promise<Blob> | undefined;
-
-/** The migrated PGlite data folder (read once per process; made once per machine). */
-export function pgliteTemplate(): Promise<Blob> {
-  return (pgliteBlob ??= loadOrBuildPglite());
-}
-
-async function loadOrBuildPglite(): Promise<Blob> {
-  const dir = tmpdir();
-  const file = path.join(dir, `dargah-pglite-template-${keyOf()}.tar`);
-  if (existsSync(file)) {
-    try {
-      const data = readFileSync(file);
-      const now = new Date();
-      utimesSync(file, now, now);
-      return new Blob([data]);
-    } catch {
-      // Removed by another run meanwhile: make it again.
-    }
-  }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pglite = await PGlite.create();
-  try {
-    const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
-    await migrateToLatest(db);
-    const database: Database = {
-      db,
-      kind: 'pglite',
-      executeSql: async (text, values) => {
-        if (values && values.length > 0) return { rows: (await pglite.query(text, values as any[])).rows as any[] };
-        return { rows: ((await pglite.exec(text)).at(-1)?.rows ?? []) as any[] };
-      },
-      ping: async () => true,
-      withLock: (_name, fn) => fn(),
-      listen: async () => async () => {},
-      close: async () => {},
-    };
-    await migrateJobs(database, 'pgboss');
-    const blob = await pglite.dumpDataDir('none');
-    const data = Buffer.from(await blob.arrayBuffer());
-    // Written whole under a private name, then renamed: a reader never sees half a file.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, data);
-    renameSync(partial, file);
-    removeStaleFiles(dir, file);
-    return new Blob([data]);
-  } finally {
-    await pglite.close();
-  }
-}
-
-function removeStaleFiles(dir: string, keep: string) {
-  for (const f of readdirSync(dir)) {
-    if (!f.startsWith('dargah-pglite-template-')) continue;
-    const p = path.join(dir, f);
-    if (p === keep) continue;
-    try {
-      if (Date.now() - statSync(p).mtimeMs > STALE_MS) unlinkSync(p);
-    } catch {
-      // Another run removed it first.
-    }
-  }
-}
+/** The migrated PGlite data folder: the one a fresh embedded data folder starts from (src/db/template.ts). */
+export { pgliteTemplate } from '../src/db/template.js';
 
 // ---------------------------------------------------------------- PostgreSQL
 

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../../src/app.js';
@@ -159,8 +158,8 @@ async function startBare() {
   send({ type: 'ready', port: (app.server.address() as { port: number }).port });
 }
 
-// Only when forked as this file (bench/sso/server.ts imports it in its own child process).
-if (process.send && process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+// Only as the http bench's child (bench/sso/server.ts imports this file into its own bundle).
+if (process.send && process.env.BENCH_CHILD === 'http') {
   const mode = process.argv[2];
   (mode === 'bare' ? startBare() : startApp()).catch((e) => {
     send({ type: 'error', message: String((e as Error).stack ?? e) });

@@ -11,33 +11,21 @@
 // comes from autocannon in this process. Database: DATABASE_URL (a fresh schema, dropped
 // afterwards) or PGlite in memory. Environment: BENCH_SECONDS (per round, default 5),
 // BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64).
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
+import { forkBenchChild } from '../child.js';
 import type { Figure, Scenario } from '../run.js';
 import { benchNationalCode, BENCH_PASSWORD } from '../http/server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const FIRST = 10_000;
 
-/** The options between `node` and the script in package.json's `web` script. */
-function webNodeOptions(): string[] {
-  const scripts = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
-  const words = scripts.web!.split(/\s+/);
-  return words.slice(1, words.indexOf('src/main.ts'));
-}
-
 type Child = { process: ChildProcess; port: number; ready: Record<string, unknown>; ask<T>(m: object, answer: string): Promise<T> };
 
 async function start(mode: 'app' | 'bare', env: Record<string, string> = {}): Promise<Child> {
-  const child = fork(path.join(here, '..', 'http', 'server.ts'), [mode], {
-    // The Node options of `npm run web` (e.g. the young generation's size).
-    execArgv: webNodeOptions(),
+  const child = await forkBenchChild('http', [mode], {
     env: { ...process.env, BENCH_ACCOUNTS_FIRST: String(FIRST), ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

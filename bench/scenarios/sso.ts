@@ -17,25 +17,16 @@
 // default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64); BENCH_CPU_PROF=dir
 // writes a CPU profile of the server process during each load there (the profiler's own
 // cost is then in the figures).
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { forkBenchChild } from '../child.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Figure, Scenario } from '../run.js';
 import { basicAuth, codeFlow, load, type Load, type Ready, type Tokens, type Work } from '../sso/client.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const profile = process.env.BENCH_CPU_PROF;
-
-/** The options between `node` and the script in package.json's `web` script. */
-function webNodeOptions(): string[] {
-  const scripts = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
-  const words = scripts.web!.split(/\s+/);
-  return words.slice(1, words.indexOf('src/main.ts'));
-}
 
 type Side = {
   name: 'app' | 'bare';
@@ -52,9 +43,7 @@ type Side = {
 type Measured = Load & { cpuPerRequest: number };
 
 async function start(name: Side['name']): Promise<Side> {
-  const child = fork(path.join(here, '..', 'sso', 'server.ts'), [name, String(connections)], {
-    // The Node options of `npm run web` (e.g. the young generation's size).
-    execArgv: webNodeOptions(),
+  const child = await forkBenchChild('sso', [name, String(connections)], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const waiting = new Map<string, (m: any) => void>();

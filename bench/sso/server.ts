@@ -19,8 +19,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Provider, { type Adapter, type Configuration, type JWK } from 'oidc-provider';
 import { loadConfig } from '../../src/config.js';
 import { ACR, ACR_VALUES } from '../../src/sso/assurance.js';
@@ -236,7 +234,7 @@ async function startBare() {
   send({ type: 'ready', base, redirectUri, cookies: [], signing: `${jwk.alg} (RSA 2048)` } satisfies Ready);
 }
 
-if (process.send && process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (process.send && process.env.BENCH_CHILD === 'sso') {
   const [mode, browsers] = process.argv.slice(2);
   (mode === 'bare' ? startBare() : startApp(Number(browsers ?? 1))).catch((e) => {
     send({ type: 'error', message: String((e as Error).stack ?? e) });

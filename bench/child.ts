@@ -1,0 +1,31 @@
+// Bench server processes run the way `npm run web` runs the portal: one esbuild bundle
+// (scripts/bundle.mjs) of their entry, with the Node options of package.json's `web` script.
+// BENCH_CHILD names the entry, so a module bundled into another child does not start itself.
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error: a plain JavaScript module without types
+import { bundle } from '../scripts/bundle.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The options between `node` and the script in package.json's `web` script. */
+export function webNodeOptions(): string[] {
+  const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const words = scripts.web!.split(/\s+/).slice(1);
+  return words.slice(0, words.findIndex((w) => !w.startsWith('-')));
+}
+
+const made = new Map<string, Promise<string>>();
+
+/** Forks bench/<name>/server.ts, bundled (once per bench run), as child `name`. */
+export async function forkBenchChild(name: 'http' | 'sso', args: string[], options: ForkOptions & { env?: NodeJS.ProcessEnv }): Promise<ChildProcess> {
+  let file = made.get(name);
+  if (!file) {
+    const out = path.join(root, 'dist', 'bench', `${name}-server.js`);
+    file = (bundle(path.join(root, 'bench', name, 'server.ts'), out) as Promise<void>).then(() => out);
+    made.set(name, file);
+  }
+  return fork(await file, args, { ...options, execArgv: [...webNodeOptions(), ...(options.execArgv ?? [])], env: { ...(options.env ?? process.env), BENCH_CHILD: name } });
+}
