@@ -3,6 +3,7 @@
 // BENCH_CHILD names the entry, so a module bundled into another child does not start itself.
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain JavaScript module without types
@@ -27,5 +28,8 @@ export async function forkBenchChild(name: 'http' | 'sso', args: string[], optio
     file = (bundle(path.join(root, 'bench', name, 'server.ts'), out) as Promise<void>).then(() => out);
     made.set(name, file);
   }
-  return fork(await file, args, { ...options, execArgv: [...webNodeOptions(), ...(options.execArgv ?? [])], env: { ...(options.env ?? process.env), BENCH_CHILD: name } });
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), BENCH_CHILD: name };
+  // The thread pool npm run web gets (scripts/start.mjs): one thread per core.
+  env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
+  return fork(await file, args, { ...options, execArgv: [...webNodeOptions(), ...(options.execArgv ?? [])], env });
 }

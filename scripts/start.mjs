@@ -5,9 +5,16 @@
 // Packages stay in node_modules (not bundled). Tests and the CLI still run src/ through tsx.
 // Plain JavaScript, so that node runs it without a loader.
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundle as bundleOf, newestSource, root } from './bundle.mjs';
+
+// argon2id runs on libuv's thread pool. Threads beyond the cores add no hashes per second,
+// only memory (19 MiB each while a hash runs) and less CPU for the requests themselves, so
+// the pool has one thread per core unless the operator sets UV_THREADPOOL_SIZE. (Set here,
+// before anything uses the pool.)
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
 
 const out = path.join(root, 'dist', 'main.js');
 const bundle = () => bundleOf(path.join(root, 'src', 'main.ts'), out);

@@ -37,8 +37,8 @@ type Message =
 const send = (m: object) => process.send!(m);
 
 function memory() {
-  const rss = process.memoryUsage().rss;
-  return { rss, peak: process.resourceUsage().maxRSS * 1024 };
+  const m = process.memoryUsage();
+  return { rss: m.rss, peak: process.resourceUsage().maxRSS * 1024, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
 }
 
 /**
