@@ -112,7 +112,7 @@ describe('two web processes on one PostgreSQL database', { skip: process.env.TES
     const { account, token } = await signIn(env.app, env.platform);
     assert.equal((await me(other.app, token)).statusCode, 200);
     // End the other process's listening session from the server side.
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid() AND application_name = ${`dargah:${env.schema}`}`.execute(env.platform.db);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid() AND datname = current_database() AND application_name = ${`dargah:${env.schema}`}`.execute(env.platform.db);
     const started = performance.now();
     while (other.platform.changes.live && performance.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 5));
     assert.equal(other.platform.changes.live, false);
