@@ -9,9 +9,8 @@ import { createPlatform, type Platform } from './platform.js';
 
 const mode = process.argv[2] ?? 'all';
 
+/** The workers' loops: polling the queues and the housekeeping schedules (after the queues exist). */
 async function startWorkers(platform: Platform) {
-  // Worker start is the one writer of the queues' stored settings (web processes only compare).
-  await platform.queue.start({ writeSettings: true });
   await platform.queue.work({ pollingIntervalSeconds: 1, batchSize: platform.config.worker.batchSize, localConcurrency: platform.config.worker.concurrency });
   // Housekeeping (purges of expired rows and of secret SMS texts): pg-boss cron schedules,
   // so across several worker processes each occurrence runs once, on one of them.
@@ -63,20 +62,21 @@ async function main() {
     closers.push(() => socket.close());
   }
 
-  if (mode === 'all' || mode === 'worker') {
-    await startWorkers(platform);
-    logger.info('workers started');
-  } else {
-    // Web-only processes still enqueue jobs: the queues must exist. They never change a
-    // queue's stored settings; a difference with theirs is logged and counted at start.
-    await platform.queue.start({ writeSettings: false });
-  }
+  // Worker start is the one writer of the queues' stored settings. Web-only processes still
+  // enqueue jobs, so the queues must exist before the first request; they never change a
+  // queue's stored settings (a difference with theirs is logged and counted at start).
+  await platform.queue.start({ writeSettings: mode !== 'web' });
   if (mode === 'all' || mode === 'web') {
     const app = await buildApp(platform);
     await app.listen({ port: config.port, host: config.host });
     // Stops accepting connections, then waits for the requests in flight.
     closers.push(() => app.close());
     logger.info(`Dargah is listening on ${config.publicUrl}`);
+  }
+  // The workers' loops start once the portal answers: a job enqueued meanwhile waits a moment.
+  if (mode === 'all' || mode === 'worker') {
+    await startWorkers(platform);
+    logger.info('workers started');
   }
 
   let stopping = false;

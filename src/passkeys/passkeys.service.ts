@@ -5,15 +5,11 @@
 // same transaction. A passkey sign-in judges the account exactly like a password sign-in
 // (not active, disabled, locked, forced password change).
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.js';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -31,6 +27,11 @@ import type { NewSession, RequiredAction, SessionKind, SessionService, SignedInA
 import { t, type Lang, type MessageKey } from '../messages/index.js';
 import * as q from './passkeys.queries.js';
 
+
+// Loaded on first use: most web processes seldom register or check a passkey, and the
+// library with its certificate parsers costs about 160 ms and 8 MB at start (issue 15).
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 export type PasskeyMeta = { ip: string; lang: Lang; userAgent: string | null };
 
 /** One passkey as its owner (or staff) sees it. */
@@ -209,7 +210,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       if (existing.length >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
       const username = account.national_code ?? account.foreign_national_id ?? account.id;
       const displayName = `${account.first_name ?? ''} ${account.last_name ?? ''}`.trim() || username;
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: t(meta.lang, 'passkeys.rp_name'),
         rpID,
         userName: username,
@@ -241,7 +242,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       if (!response) return fail('invalid', 'passkeys.response_missing');
       let verified;
       try {
-        verified = await verifyRegistrationResponse({
+        verified = await (await webauthn()).verifyRegistrationResponse({
           response,
           expectedChallenge: challenge.value.challenge,
           expectedOrigin: origin,
@@ -360,7 +361,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
     async authenticationOptions(meta: PasskeyMeta): Promise<Result<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }, Failure>> {
       const byIp = await limiter.consume('passkeyOptionsPerIp', meta.ip);
       if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
-      const options = await generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: CHALLENGE_TTL_SECONDS * 1000 });
+      const options = await (await webauthn()).generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: CHALLENGE_TTL_SECONDS * 1000 });
       const flowId = await newChallenge('authentication', null, options.challenge);
       return ok({ flowId, options });
     },
@@ -389,7 +390,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       if (handle !== undefined && handle !== userHandle(passkey.account_id)) return refused({ kind: 'unauthenticated', code: 'passkeys.unknown_credential' });
       let verified;
       try {
-        verified = await verifyAuthenticationResponse({
+        verified = await (await webauthn()).verifyAuthenticationResponse({
           response,
           expectedChallenge: challenge.value.challenge,
           expectedOrigin: origin,
@@ -444,7 +445,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
         if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
         const existing = await q.listStaffPasskeys(db, staff.id);
         if (existing.length >= MAX_PASSKEYS) return fail('conflict', 'passkeys.too_many', { params: { max: MAX_PASSKEYS } });
-        const options = await generateRegistrationOptions({
+        const options = await (await webauthn()).generateRegistrationOptions({
           rpName: t(meta.lang, 'passkeys.rp_name'),
           rpID,
           userName: staff.username,
@@ -471,7 +472,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
         if (!response) return fail('invalid', 'passkeys.response_missing');
         let verified;
         try {
-          verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge.value.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true });
+          verified = await (await webauthn()).verifyRegistrationResponse({ response, expectedChallenge: challenge.value.challenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification: true });
         } catch (e) {
           logger.info({ reason: (e as Error).message }, 'staff passkey registration refused');
           return fail('invalid', 'passkeys.verification_failed');
@@ -507,7 +508,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
       async authenticationOptions(meta: { ip: string }): Promise<Result<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }, Failure>> {
         const byIp = await limiter.consume('passkeyOptionsPerIp', meta.ip);
         if (!byIp.allowed) return limited(byIp.retryAfterSeconds);
-        const options = await generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: CHALLENGE_TTL_SECONDS * 1000 });
+        const options = await (await webauthn()).generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: CHALLENGE_TTL_SECONDS * 1000 });
         const flowId = await newChallenge('staff_authentication', null, options.challenge);
         return ok({ flowId, options });
       },
@@ -524,7 +525,7 @@ export function createPasskeyService(deps: PasskeysDeps) {
         const passkey = await q.findStaffPasskey(db, response.id);
         if (!passkey || passkey.staff_id !== staffId) return false;
         try {
-          const verified = await verifyAuthenticationResponse({
+          const verified = await (await webauthn()).verifyAuthenticationResponse({
             response,
             expectedChallenge: challenge.value.challenge,
             expectedOrigin: origin,
