@@ -215,7 +215,7 @@ export async function createPlatform(options: PlatformOptions) {
       await accounts.revokePermissions(trx, accountId, [permission]);
     },
   });
-  const sso = createSsoService({ db, config, secrets, clock, logger, doctorClaims: doctors.claimsOf });
+  const sso = createSsoService({ db, config, secrets, clock, logger, doctorClaims: doctors.claimsOf, changes });
   const branches = createBranchService({ db, clock });
   await database.withLock('startup', async () => {
     await sso.init();

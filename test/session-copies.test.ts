@@ -108,6 +108,16 @@ describe('two web processes on one PostgreSQL database', { skip: process.env.TES
     assert.equal((await me(other.app, token)).statusCode, 401);
   });
 
+  it('a service removed on one process is unknown to the other as soon as its notice arrives', async () => {
+    assert.ok((await env.platform.sso.clients.add({ clientId: 'copies-rp', redirectUris: ['https://rp.example/cb'], secret: 'copies-secret-copies-secret-0123' })).ok);
+    assert.equal((await other.platform.sso.clients.get('copies-rp'))?.clientId, 'copies-rp');
+    assert.equal((await other.platform.sso.clients.get('copies-rp'))?.clientId, 'copies-rp', 'now from a copy');
+    const since = other.platform.changes.generation;
+    assert.equal(await env.platform.sso.clients.remove('copies-rp'), true);
+    await heard(other.platform, since);
+    assert.equal(await other.platform.sso.clients.get('copies-rp'), undefined);
+  });
+
   it('while its listening connection is lost, a process serves no copy', async () => {
     const { account, token } = await signIn(env.app, env.platform);
     assert.equal((await me(other.app, token)).statusCode, 200);

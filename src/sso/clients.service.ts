@@ -2,6 +2,7 @@
 // Confidential clients get a generated secret unless one is given; it is stored sealed.
 import { randomBytes } from 'node:crypto';
 import type { AdapterPayload } from 'oidc-provider';
+import { createAccountCopies, type ChangeFeed } from '../db/changes.js';
 import { err, ok, type Result } from '../identity/result.js';
 import type { Sealer } from './crypto.js';
 import type { SsoQueries } from './sso.queries.js';
@@ -59,8 +60,30 @@ export function uriProblem(uri: string): string | undefined {
   return 'must be https (http only for localhost/127.0.0.1)';
 }
 
-export function createClientsService(deps: { queries: SsoQueries; sealer: Sealer }) {
-  const { queries, sealer } = deps;
+/** The notice every change of the registered services sends (migration 0911), and the group of their copies. */
+export const CLIENTS_CHANGED = 'sso_clients';
+
+export function createClientsService(deps: { queries: SsoQueries; sealer: Sealer; changes?: Pick<ChangeFeed, 'live' | 'generation' | 'subscribe' | 'changed'> }) {
+  const { sealer } = deps;
+  // The provider reads a client on every token, userinfo and introspection request (twice on
+  // the token endpoint): web processes keep copies, dropped on every change of the list
+  // (db/changes.ts; none without a feed, e.g. the CLI).
+  const copies = deps.changes && createAccountCopies<Awaited<ReturnType<SsoQueries['findClient']>> | null>(deps.changes, { max: 1000, ttlMs: 60_000 });
+  const queries: SsoQueries = {
+    ...deps.queries,
+    findClient: async (clientId) =>
+      copies ? ((await copies.read(clientId, async () => ({ accountId: CLIENTS_CHANGED, value: (await deps.queries.findClient(clientId)) ?? null }))) ?? undefined) : deps.queries.findClient(clientId),
+    insertClient: async (row) => {
+      const inserted = await deps.queries.insertClient(row);
+      deps.changes?.changed(CLIENTS_CHANGED);
+      return inserted;
+    },
+    deleteClient: async (clientId) => {
+      const deleted = await deps.queries.deleteClient(clientId);
+      deps.changes?.changed(CLIENTS_CHANGED);
+      return deleted;
+    },
+  };
 
   function summary(row: Awaited<ReturnType<SsoQueries['findClient']>> & {}): ClientSummary {
     const m = row.metadata as Record<string, any>;

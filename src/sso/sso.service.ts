@@ -9,6 +9,7 @@ import type { Queryable } from '../db/database.js';
 import type { Secrets } from '../security/secrets.js';
 import { createAdapterClass } from './adapter.js';
 import { ACR, type Acr } from './assurance.js';
+import type { ChangeFeed } from '../db/changes.js';
 import { createClientsService } from './clients.service.js';
 import { createSealer } from './crypto.js';
 import { createKeysService } from './keys.service.js';
@@ -30,6 +31,8 @@ export function createSsoService(deps: {
   accounts?: AccountsReader;
   /** The claims of scope `doctor` (the doctors capability); absent: the scope releases nothing. */
   doctorClaims?: ProviderDeps['doctorClaims'];
+  /** Notices of changes (web processes keep copies of the registered services meanwhile). */
+  changes?: ChangeFeed;
 }) {
   const { config, secrets, clock, logger } = deps;
   const queries = createSsoQueries(deps.db);
@@ -42,7 +45,7 @@ export function createSsoService(deps: {
     // A retired key must outlive every ID token it signed.
     retentionSeconds: Math.max(config.sso.keyRetentionSeconds, config.sso.idTokenTtlSeconds + 300),
   });
-  const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets') });
+  const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets'), ...(deps.changes ? { changes: deps.changes } : {}) });
   /** The stored key of a provider artifact's id (see adapter.ts). */
   const artifactKey = (value: string) => secrets.hmac('sso-artifact', value);
   const Adapter = createAdapterClass({ queries, clock, findClient: (id) => clients.providerMetadata(id), key: artifactKey });

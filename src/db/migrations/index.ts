@@ -32,6 +32,7 @@ import * as m0700 from './0700_doctors.js';
 import * as m0750 from './0750_branches_name_en.js';
 import * as m0900 from './0900_account_lifecycle.js';
 import * as m0910 from './0910_account_change_notices.js';
+import * as m0911 from './0911_sso_clients_notices.js';
 import * as m0800 from './0800_passkeys.js';
 import * as m0801 from './0801_sessions_passkey_method.js';
 import * as m0802 from './0802_staff_passkeys.js';
@@ -68,6 +69,7 @@ export const migrations: Record<string, Migration> = {
   '0750_branches_name_en': m0750,
   '0900_account_lifecycle': m0900,
   '0910_account_change_notices': m0910,
+  '0911_sso_clients_notices': m0911,
   '0800_passkeys': m0800,
   '0801_sessions_passkey_method': m0801,
   '0802_staff_passkeys': m0802,
