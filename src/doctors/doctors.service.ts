@@ -117,8 +117,10 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.cod
 
 export function createDoctorsService(deps: DoctorsDeps) {
   const { db, queue, config, medicalCouncil, sms, limiter, logger, clock, changes } = deps;
-  // getMe's and the account page's doctor summary, by account (db/changes.ts).
-  const summaries = createAccountCopies<DoctorSummary | null>(changes, { max: 20_000, ttlMs: 60_000 });
+  // The doctor record as getMe, the account page and single sign-on's claims read it, by
+  // account (db/changes.ts).
+  const records = createAccountCopies<Awaited<ReturnType<typeof q.findByAccount>> | null>(changes, { max: 20_000, ttlMs: 60_000 });
+  const recordOf = async (accountId: string) => (await records.read(accountId, async () => ({ accountId, value: (await q.findByAccount(db, accountId)) ?? null }))) ?? null;
   const definition: QueueDefinition = {
     ...DOCTOR_VERIFICATION_QUEUE,
     retryDelaySeconds: config.verification.retryDelaySeconds,
@@ -274,11 +276,8 @@ export function createDoctorsService(deps: DoctorsDeps) {
     check,
     /** getMe's `doctor`: null when the person never added a number. */
     async summaryOf(accountId: string): Promise<DoctorSummary | null> {
-      const summary = await summaries.read(accountId, async () => {
-        const row = await q.findByAccount(db, accountId);
-        return { accountId, value: row ? { medicalCouncilNumber: row.medical_council_number, specialty: row.specialty, status: row.status } : null };
-      });
-      return summary ?? null;
+      const row = await recordOf(accountId);
+      return row ? { medicalCouncilNumber: row.medical_council_number, specialty: row.specialty, status: row.status } : null;
     },
     async viewOf(accountId: string): Promise<DoctorView | null> {
       const row = await q.findByAccount(db, accountId);
@@ -301,7 +300,7 @@ export function createDoctorsService(deps: DoctorsDeps) {
      * is valid today (a licence that ended is not vouched for while its re-check is pending).
      */
     async claimsOf(accountId: string): Promise<{ medical_council_number: string; specialty: string } | null> {
-      const row = await q.findByAccount(db, accountId);
+      const row = await recordOf(accountId);
       if (!row || row.status !== 'verified' || row.specialty === null) return null;
       if (row.licence_valid_until === null || row.licence_valid_until < jalaliToday(clock())) return null;
       return { medical_council_number: row.medical_council_number, specialty: row.specialty };

@@ -37,7 +37,7 @@ export function createSsoService(deps: {
   const { config, secrets, clock, logger } = deps;
   const queries = createSsoQueries(deps.db);
   // Accounts are read through the accounts capability (claims, assurance level).
-  const accounts = deps.accounts ?? createAccountsReader(deps.db);
+  const accounts = deps.accounts ?? createAccountsReader(deps.db, deps.changes);
   const keys = createKeysService({
     queries,
     sealer: createSealer(secrets, 'signing-keys'),
