@@ -33,3 +33,40 @@ export async function forkBenchChild(name: 'http' | 'sso', args: string[], optio
   env.UV_THREADPOOL_SIZE ??= String(Math.max(2, availableParallelism()));
   return fork(await file, args, { ...options, execArgv: [...webNodeOptions(), ...(options.execArgv ?? [])], env });
 }
+
+/** A forked bench server and its questions: `ask` sends a message and waits for the named answer (an `error` message rejects). */
+export type BenchChild = { process: ChildProcess; ask<T>(m: object | null, answer: string): Promise<T> };
+
+/** Forks a bench child (forkBenchChild) and waits for its `ready` message (or its exit). */
+export async function startBenchChild<Ready>(name: 'http' | 'sso', args: string[], env?: NodeJS.ProcessEnv): Promise<BenchChild & { ready: Ready }> {
+  const child = await forkBenchChild(name, args, { ...(env ? { env } : {}), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const waiting = new Map<string, (m: any) => void>();
+  let failed: ((e: Error) => void) | undefined;
+  child.on('message', (m: any) => {
+    if (m.type === 'error') {
+      console.error(m.message);
+      failed?.(new Error(m.message));
+      return;
+    }
+    waiting.get(m.type)?.(m);
+    waiting.delete(m.type);
+  });
+  const ask = <T>(m: object | null, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      failed = reject;
+      waiting.set(answer, resolve);
+      if (m) child.send(m);
+    });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} ${args.join(' ')} exited with ${code}`))));
+  const ready = await Promise.race([ask<Ready>(null, 'ready'), exited]);
+  child.removeAllListeners('exit');
+  return { process: child, ask, ready };
+}
+
+/** Asks a bench child to stop and waits for its exit. */
+export async function stopBenchChild(child: { process: ChildProcess } | undefined) {
+  if (!child || child.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.process.once('exit', resolve));
+  child.process.send({ type: 'stop' });
+  await exited;
+}

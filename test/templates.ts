@@ -9,33 +9,18 @@
 //   dropped at close. Databases left by a killed run are dropped by a later run.
 // Names are unique per content hash (templates) or per time made and random suffix
 // (environments), so runs of other work trees on the same machine never collide.
-import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { templateKey } from '../src/db/template.js';
 import { createJobQueue } from '../src/jobs/queue.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Templates not used for this long are removed by the next run that makes one. */
 const STALE_MS = 24 * 3600 * 1000;
 /** The schema every PostgreSQL environment uses inside its own database (jobs: `<schema>_jobs`). */
 export const PG_SCHEMA = 'test_env';
-
-/** What a migrated database depends on: the migrations, the migrator and the libraries' versions. */
-function templateKey(): string {
-  const h = createHash('sha256').update('dargah-test-template-v1\0');
-  const dir = path.join(root, 'src', 'db', 'migrations');
-  for (const f of readdirSync(dir).sort()) h.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
-  h.update(readFileSync(path.join(root, 'src', 'db', 'migrate.ts')));
-  for (const p of ['pg-boss', '@electric-sql/pglite', 'kysely']) {
-    h.update(p).update(JSON.parse(readFileSync(path.join(root, 'node_modules', p, 'package.json'), 'utf8')).version);
-  }
-  return h.digest('hex').slice(0, 16);
-}
 
 let key: string | undefined;
 const keyOf = () => (key ??= templateKey());

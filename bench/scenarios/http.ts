@@ -11,9 +11,8 @@
 // comes from autocannon in this process. Database: DATABASE_URL (a fresh schema, dropped
 // afterwards) or PGlite in memory. Environment: BENCH_SECONDS (per round, default 5),
 // BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64).
-import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import { forkBenchChild } from '../child.js';
+import { startBenchChild, stopBenchChild, type BenchChild } from '../child.js';
 import type { Figure, Scenario } from '../run.js';
 import { benchNationalCode, BENCH_PASSWORD } from '../http/server.js';
 
@@ -22,39 +21,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const FIRST = 10_000;
 
-type Child = { process: ChildProcess; port: number; ready: Record<string, unknown>; ask<T>(m: object, answer: string): Promise<T> };
+type Child = BenchChild & { port: number; ready: Record<string, unknown> };
 
 async function start(mode: 'app' | 'bare', env: Record<string, string> = {}): Promise<Child> {
-  const child = await forkBenchChild('http', [mode], {
-    env: { ...process.env, BENCH_ACCOUNTS_FIRST: String(FIRST), ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const waiting = new Map<string, (m: any) => void>();
-  let failed: ((e: Error) => void) | undefined;
-  child.on('message', (m: any) => {
-    if (m.type === 'error') {
-      console.error(m.message);
-      failed?.(new Error(m.message));
-      return;
-    }
-    waiting.get(m.type)?.(m);
-    waiting.delete(m.type);
-  });
-  const ask = <T>(m: object | null, answer: string) =>
-    new Promise<T>((resolve, reject) => {
-      failed = reject;
-      waiting.set(answer, resolve);
-      if (m) child.send(m);
-    });
-  const ready = await ask<Record<string, unknown>>(null, 'ready');
-  return { process: child, port: ready.port as number, ready, ask };
+  const child = await startBenchChild<Record<string, unknown>>('http', [mode], { ...process.env, BENCH_ACCOUNTS_FIRST: String(FIRST), ...env });
+  return { ...child, port: child.ready.port as number };
 }
 
-async function stop(child: Child) {
-  const exited = new Promise((resolve) => child.process.once('exit', resolve));
-  child.process.send({ type: 'stop' });
-  await exited;
-}
+const stop = stopBenchChild;
 
 type Load = { rate: number; p50: number; p99: number; errors: number };
 

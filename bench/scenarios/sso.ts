@@ -18,7 +18,7 @@
 // writes a CPU profile of the server process during each load there (the profiler's own
 // cost is then in the figures).
 import type { ChildProcess } from 'node:child_process';
-import { forkBenchChild } from '../child.js';
+import { startBenchChild, stopBenchChild } from '../child.js';
 import path from 'node:path';
 import type { Figure, Scenario } from '../run.js';
 import { basicAuth, codeFlow, load, type Load, type Ready, type Tokens, type Work } from '../sso/client.js';
@@ -43,29 +43,7 @@ type Side = {
 type Measured = Load & { cpuPerRequest: number };
 
 async function start(name: Side['name']): Promise<Side> {
-  const child = await forkBenchChild('sso', [name, String(connections)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const waiting = new Map<string, (m: any) => void>();
-  let failed: ((e: Error) => void) | undefined;
-  child.on('message', (m: any) => {
-    if (m.type === 'error') {
-      console.error(m.message);
-      failed?.(new Error(m.message));
-      return;
-    }
-    waiting.get(m.type)?.(m);
-    waiting.delete(m.type);
-  });
-  const ask = <T>(m: object | null, answer: string) =>
-    new Promise<T>((resolve, reject) => {
-      failed = reject;
-      waiting.set(answer, resolve);
-      if (m) child.send(m);
-    });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`))));
-  const ready = await Promise.race([ask<Ready>(null, 'ready'), exited]);
-  child.removeAllListeners('exit');
+  const { process: child, ask, ready } = await startBenchChild<Ready>('sso', [name, String(connections)]);
   const side: Side = {
     name,
     process: child,
@@ -90,12 +68,7 @@ async function start(name: Side['name']): Promise<Side> {
   return side;
 }
 
-async function stop(side: Side | undefined) {
-  if (!side || side.process.exitCode !== null) return;
-  const exited = new Promise((resolve) => side.process.once('exit', resolve));
-  side.process.send({ type: 'stop' });
-  await exited;
-}
+const stop = (side: Side | undefined) => stopBenchChild(side);
 
 const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth };
 const json = (body: string) => {

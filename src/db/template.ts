@@ -22,7 +22,7 @@ const PREFIX = 'pglite-template-';
 export const TEMPLATE_DIR = path.join(projectRoot, 'node_modules', '.cache', 'dargah');
 
 /** What a migrated database depends on: the migrations, the migrator and the libraries' versions. */
-function templateKey(): string {
+export function templateKey(): string {
   const h = createHash('sha256').update('dargah-pglite-template-v2\0');
   const dir = path.join(projectRoot, 'src', 'db', 'migrations');
   for (const f of readdirSync(dir).sort()) h.update(f).update('\0').update(readFileSync(path.join(dir, f))).update('\0');
