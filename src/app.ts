@@ -7,7 +7,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import { accessLoggerOf, requestSerializer } from './observability/logger.js';
+import { accessLoggerOf, lazyRequestLogger, requestSerializer } from './observability/logger.js';
 import { projectRoot } from './shared/projectRoot.js';
 import type { Logger as PinoLogger } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -78,6 +78,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     requestIdHeader: false,
     // One log line per request, not two: each line costs its redaction.
     logController: new OneLinePerRequest(accessLoggerOf(logger) as FastifyBaseLogger),
+    // request.log makes its child (the request id) only when the request logs something.
+    childLoggerFactory: (parent, bindings, options) => lazyRequestLogger(parent as PinoLogger, bindings, options) as unknown as FastifyBaseLogger,
   });
   // Copies of sessions and profiles are used once this process hears of every account change (db/changes.ts).
   await platform.changes.start();
@@ -155,11 +157,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   });
 
   // Language: API by Accept-Language; pages by cookie; `?lang=` on a page switches it.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
     if (url.startsWith('/api/')) {
       request.lang = langFromAcceptLanguage(request.headers['accept-language']);
-      return;
+      return done();
     }
     const asked = request.method === 'GET' ? parseLang((request.query as Record<string, unknown> | undefined)?.lang) : undefined;
     if (asked) {
@@ -167,9 +169,11 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
       const params = new URLSearchParams(url.split('?')[1] ?? '');
       params.delete('lang');
       const rest = params.toString();
-      return reply.redirect(localPathOr(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, '/'), 303);
+      reply.redirect(localPathOr(`${url.split('?')[0]}${rest ? `?${rest}` : ''}`, '/'), 303);
+      return;
     }
     request.lang = pageLang(request);
+    done();
   });
 
   // Every form post carries the CSRF token (the API is cookie-less and exempt).
@@ -184,11 +188,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // Sessions (cookie or bearer) and the required-action gate, before any route runs.
   installSessionHooks(app, platform);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   // Error and not-found handlers first: encapsulated route plugins inherit them when registered.

@@ -139,10 +139,10 @@ export function installEdge(app: FastifyInstance, config: Pick<Config, 'publicUr
   });
 
   const https = config.publicUrl.startsWith('https:');
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const raw = reply.raw;
     raw.setHeader('permissions-policy', PERMISSIONS_POLICY);
-    if (!https) return;
+    if (!https) return done();
     // Only the prefixed cookie counts: a plain `dargah_session` planted by a sibling host is dropped.
     const jar = request.cookies as Record<string, string | undefined>;
     for (const name of HOST_PREFIXED_COOKIES) {
@@ -155,15 +155,16 @@ export function installEdge(app: FastifyInstance, config: Pick<Config, 'publicUr
     const setHeader = raw.setHeader.bind(raw);
     raw.setHeader = ((name: string, value: number | string | readonly string[]) =>
       setHeader(name, name.toLowerCase() === 'set-cookie' ? (rewriteAll(value) as string[]) : value)) as ServerResponse['setHeader'];
+    done();
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (https) {
       const set = reply.getHeader('set-cookie');
       if (set !== undefined) reply.header('set-cookie', rewriteAll(set) as string[]);
     }
     if (isPersonalPath(request.url.split('?')[0] ?? '/')) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 
   // Hostile bytes (NUL, control characters, broken UTF-16, overlong values) in the query,
