@@ -90,7 +90,7 @@ export async function createPlatform(options: PlatformOptions) {
     logger,
     metrics,
   });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }) : undefined;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true }) : undefined;
   redis?.on('error', (e) => logger.warn({ err: e }, 'redis error'));
   const limiter = createRateLimiter({
     rules: config.rateLimits,

@@ -139,9 +139,10 @@ export function createSigninService(deps: SigninDeps) {
 
       // Counted before the check (consume first, then decide): parallel guesses cannot pass the table.
       // (Every attempt takes a point of the address budget; one that is not a wrong password gives it back.)
-      const byIp = await limiter.consume('signinFailuresPerIp', meta.ip);
+      // Both counts at once: one wait for the counters instead of two (both are this address's).
+      const pair = `${username.value.value}:${meta.ip}`;
+      const [byIp, byUser] = await Promise.all([limiter.consume('signinFailuresPerIp', meta.ip), limiter.consume('signinPerUsername', pair)]);
       if (!byIp.allowed) return limited('signin.limited', byIp.retryAfterSeconds);
-      const byUser = await limiter.consume('signinPerUsername', `${username.value.value}:${meta.ip}`);
       if (!byUser.allowed) return limited('signin.limited', byUser.retryAfterSeconds);
 
       const account = await accounts.byUsername(username.value);
@@ -162,20 +163,30 @@ export function createSigninService(deps: SigninDeps) {
         return checked;
       }
       const method = checked.value.method;
-      await limiter.reward('signinFailuresPerIp', meta.ip);
       const refusal = accountRefusal(account);
-      if (refusal) {
-        signins.inc({ method, result: 'not_active' });
-        return { ok: false, error: refusal };
-      }
-      // The insured capability's initial password (the national code) works for a limited time.
+      // The initial password of the insured capability (the national code) works for a limited time.
       const initialExpires = account.initial_password_expires_at;
-      if (method === 'password' && account.must_change_password && initialExpires && initialExpires <= clock()) {
+      const expired = method === 'password' && account.must_change_password && initialExpires && initialExpires <= clock();
+      if (refusal || expired) {
+        await limiter.reward('signinFailuresPerIp', meta.ip);
+        if (refusal) {
+          signins.inc({ method, result: 'not_active' });
+          return { ok: false, error: refusal };
+        }
         return fail('forbidden', 'signin.initial_password_expired');
       }
-      await limiter.reset('signinPerUsername', `${username.value.value}:${meta.ip}`);
       if (method === 'password' && checked.value.needsRehash) await accounts.rehash(account.id, password);
-      return ok(await openSession(account, method, meta));
+      // A right password gives back its point and clears this address's count on the
+      // username, in the same wait as the session's insert. The person is signed in either
+      // way: a counter that could not be updated is reported, and only costs this address
+      // some of its budget until the window passes.
+      const counted = (e: unknown) => deps.logger.warn({ err: e }, 'sign-in counters not updated after a right password');
+      const [opened] = await Promise.all([
+        openSession(account, method, meta),
+        limiter.reward('signinFailuresPerIp', meta.ip).catch(counted),
+        limiter.reset('signinPerUsername', pair).catch(counted),
+      ]);
+      return ok(opened);
     },
 
     /** One-time code by SMS, step 1: the same answer whether or not the username has an active account. */
