@@ -5,6 +5,7 @@
 // Packages stay in node_modules (not bundled). Tests and the CLI still run src/ through tsx.
 // Plain JavaScript, so that node runs it without a loader.
 import { existsSync, statSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,4 +34,8 @@ if (!existsSync(out) || statSync(out).mtimeMs < newestSource()) {
     console.error(`could not refresh ${path.relative(root, out)} (${error.message}); starting the existing bundle`);
   }
 }
+// V8's compiled code of the bundle and of the packages it loads, kept on disk next to the
+// database template (node_modules/.cache/dargah): later starts skip most of the compiling.
+// Node checks each entry against its source; where the folder is read-only, nothing changes.
+enableCompileCache(path.join(root, 'node_modules', '.cache', 'dargah', 'compile'));
 await import(pathToFileURL(out).href);
