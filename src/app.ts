@@ -7,7 +7,7 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import { accessLoggerOf, lazyRequestLogger, requestSerializer } from './observability/logger.js';
+import { createAccessLog, lazyRequestLogger, type AccessLog } from './observability/logger.js';
 import { projectRoot } from './shared/projectRoot.js';
 import type { Logger as PinoLogger } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -56,19 +56,20 @@ function servicesOf<K extends keyof Platform>(platform: Platform, keys: readonly
  * A route's own log level (e.g. warn for /healthz) still silences it.
  */
 class OneLinePerRequest extends LogController {
-  constructor(private readonly access: FastifyBaseLogger) {
+  constructor(private readonly access: AccessLog) {
     super();
   }
   override incomingRequest() {}
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
     if (error) return reply.log.error({ req: request, res: { statusCode: reply.statusCode }, err: error, responseTime: reply.elapsedTime }, 'request errored');
     if (!(reply.log as unknown as PinoLogger).isLevelEnabled('info')) return;
-    this.access.info({ reqId: request.id, req: requestSerializer(request), res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    this.access.write({ reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime });
   }
 }
 
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
+  const accessLog = createAccessLog(logger as PinoLogger);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Behind load balancers the client address comes from X-Forwarded-For, through the
@@ -77,9 +78,13 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
     // One log line per request, not two: each line costs its redaction.
-    logController: new OneLinePerRequest(accessLoggerOf(logger) as FastifyBaseLogger),
+    logController: new OneLinePerRequest(accessLog),
     // request.log makes its child (the request id) only when the request logs something.
     childLoggerFactory: (parent, bindings, options) => lazyRequestLogger(parent as PinoLogger, bindings, options) as unknown as FastifyBaseLogger,
+  });
+  app.addHook('onClose', (_app, done) => {
+    accessLog.close();
+    done();
   });
   // Copies of sessions and profiles are used once this process hears of every account change (db/changes.ts).
   await platform.changes.start();

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
-import { lazyRequestLogger, REDACT_PATHS, requestSerializer } from './logger.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createAccessLog, lazyRequestLogger, REDACT_PATHS, requestSerializer } from './logger.js';
 
 test('secrets and identifiers never reach a log line', () => {
   const lines: string[] = [];
@@ -53,4 +55,44 @@ test("a request's logger makes its child on first use: request id, redaction and
   assert.equal(JSON.parse(lines[2]!).msg, 'kept');
   assert.equal(JSON.parse(lines[2]!).reqId, 'req-3');
   assert.equal(lazyRequestLogger(parent, {}, { level: 'silent' }).isLevelEnabled('fatal'), false);
+});
+
+const FLOW_URL = '/register/flow/04F4we4O15g33KPc0OJqeNhPzNt5QtbdzD6LkpvlpRE/code?to=09121234567';
+
+test('an access line says request id, method, shortened path, status and time, through a logger writing elsewhere', () => {
+  // (The line used to lose its path: the request, already serialized, went through the
+  // logger's request serializer a second time.)
+  const lines: string[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } });
+  const access = createAccessLog(pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink));
+  access.write({ reqId: 'req-7', method: 'GET', url: FLOW_URL, statusCode: 200, responseTime: 1.5 });
+  access.close();
+  const line = JSON.parse(lines[0]!);
+  assert.equal(line.msg, 'request completed');
+  assert.deepEqual([line.reqId, line.method, line.path, line.statusCode, line.responseTime], ['req-7', 'GET', '/register/flow/04F4we…/code', 200, 1.5]);
+  assert.ok(!lines[0]!.includes('09121234567') && !lines[0]!.includes('PzNt5Qtbd'));
+});
+
+test('on standard output the access lines are written in blocks, and none is lost when the process exits', () => {
+  const logger = fileURLToPath(new URL('./logger.ts', import.meta.url));
+  const script = `
+    const { createLogger, createAccessLog } = await import(${JSON.stringify(logger)});
+    const log = createLogger('info');
+    const access = createAccessLog(log);
+    for (let i = 0; i < 25; i++) access.write({ reqId: 'req-' + i, method: 'GET', url: ${JSON.stringify(FLOW_URL)}, statusCode: 200, responseTime: i });
+    log.warn('between');
+    process.exit(0);`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const access = lines.filter((l) => l.msg === 'request completed');
+  assert.deepEqual(access.map((l) => l.reqId), Array.from({ length: 25 }, (_, i) => `req-${i}`), 'every line, whole and in order');
+  for (const l of access) {
+    assert.equal(l.level, 30);
+    assert.equal(typeof l.time, 'number');
+    assert.equal(l.pid, run.pid);
+    assert.equal(typeof l.hostname, 'string');
+    assert.equal(l.path, '/register/flow/04F4we…/code');
+  }
+  assert.equal(lines.filter((l) => l.msg === 'between').length, 1);
 });
