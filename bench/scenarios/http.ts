@@ -116,10 +116,12 @@ export const scenario: Scenario = {
       for (let r = 0; r < rounds; r++) {
         runs.signin!.app.push(await load(app.port, signinRequest('/api/v1/session', pick, tokens)));
         runs.signin!.bare.push(await load(bare.port, signinRequest('/verify', pick)));
-        runs.me!.bare.push(await load(bare.port, { method: 'GET', path: '/me' }));
+        // The load generator shares the machine: both sides get the same requests (the same
+        // headers, made the same way), so that its own cost is the same on both.
+        runs.me!.bare.push(await load(bare.port, { ...meRequest(), path: '/me' }));
         runs.me!.app.push(await load(app.port, meRequest()));
         runs.page!.app.push(await load(app.port, { method: 'GET', path: '/account', headers: { cookie } }));
-        runs.page!.bare.push(await load(bare.port, { method: 'GET', path: '/account' }));
+        runs.page!.bare.push(await load(bare.port, { method: 'GET', path: '/account', headers: { cookie } }));
       }
       const figure = (name: string, key: keyof typeof runs, ceiling: string, goal: number) => {
         const a = runs[key]!.app.map((l) => l.rate);
