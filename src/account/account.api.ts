@@ -43,7 +43,8 @@ export const accountApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (ty
     async (request, reply) => {
       const s = requireApiSession(request, reply);
       if (!s) return reply;
-      const p = await platform.account.profile(s.accountId);
+      // Both from copies once warm; read together the first time (one wait, not two).
+      const [p, doctor] = await Promise.all([platform.account.profile(s.accountId), platform.doctors.summaryOf(s.accountId)]);
       if (!p) return sendApiFailure(reply, request.lang, { kind: 'unauthenticated', code: 'session.required' });
       return reply.status(200).send({
         nationalCode: p.nationalCode,
@@ -53,7 +54,7 @@ export const accountApiRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (ty
         mobile: p.mobile,
         status: p.status,
         permissions: p.permissions,
-        doctor: await platform.doctors.summaryOf(s.accountId),
+        doctor,
       });
     },
   );

@@ -30,10 +30,10 @@ export const accountRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeo
   app.get<{ Querystring: { notice?: string } }>('/account', async (request, reply) => {
     const s = requirePageSession(request, reply);
     if (!s) return reply;
-    const profile = await service.profile(s.accountId);
+    const [profile, doctor] = await Promise.all([service.profile(s.accountId), platform.doctors.summaryOf(s.accountId)]);
     if (!profile) return reply.redirect('/signin', 303);
     const notice = request.query.notice ? NOTICES[request.query.notice] : undefined;
-    return sendPage(reply, ProfilePage({ ctx: ctxOf(request, reply), profile, notice, doctor: await platform.doctors.summaryOf(s.accountId) }));
+    return sendPage(reply, ProfilePage({ ctx: ctxOf(request, reply), profile, notice, doctor }));
   });
 
   app.get<{ Querystring: { next?: string } }>('/account/password', async (request, reply) => {
