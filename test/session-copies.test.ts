@@ -81,6 +81,41 @@ describe('copies of sessions and profiles in one process', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(env.platform.changes.generation, since);
   });
+
+  // Ends the account's sessions in the database without the notice (triggers off for this
+  // transaction): what a request then sees tells whether it read a copy or the row.
+  const endQuietly = (accountId: string) =>
+    env.platform.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`UPDATE sessions SET ended_at = now(), end_reason = 'ended_by_staff' WHERE account_id = ${accountId}`.execute(trx);
+    });
+
+  it('a password sign-in keeps its new session as a copy at once: the first request reads no session row', async () => {
+    const { account, token } = await signIn(env.app, env.platform);
+    await endQuietly(account.id);
+    assert.equal((await me(env.app, token)).statusCode, 200, 'answered from the copy the sign-in kept');
+    // (The control: a session this process never saw is read from the database.)
+    const since = env.platform.changes.generation;
+    await sql`UPDATE accounts SET first_name = first_name WHERE id = ${account.id}`.execute(env.platform.db);
+    await heard(env.platform, since);
+    assert.equal((await me(env.app, token)).statusCode, 401, 'the copy dropped on the notice; the row says ended');
+  });
+
+  it('a change heard between reading the account and opening the session: no copy is kept', async () => {
+    const a = await insertAccount(env.platform);
+    const row = await env.platform.accounts.get(a.id);
+    assert.ok(row);
+    const mark = env.platform.sessions.mark();
+    const since = env.platform.changes.generation;
+    await sql`UPDATE accounts SET disabled_at = now() WHERE id = ${a.id}`.execute(env.platform.db);
+    await heard(env.platform, since);
+    const session = await env.platform.sessions.create(
+      env.platform.db,
+      { accountId: a.id, kind: 'api', authMethod: 'password', requiresPasswordChange: false, ip: null, userAgent: null },
+      { account: row, mark },
+    );
+    assert.equal((await me(env.app, session.token)).statusCode, 401, 'read from the database: the account is disabled');
+  });
 });
 
 describe('two web processes on one PostgreSQL database', { skip: process.env.TEST_DATABASE_URL ? false : 'needs PostgreSQL (TEST_DATABASE_URL): PGlite has one process' }, () => {

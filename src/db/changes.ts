@@ -125,15 +125,27 @@ export function createAccountCopies<V>(feed: Pick<ChangeFeed, 'live' | 'generati
       }
       const generation = feed.generation;
       const loaded = await load();
-      if (loaded && feed.live && feed.generation === generation) {
-        remove(key);
-        entries.set(key, { value: loaded.value, accountId: loaded.accountId, at: now() });
-        let keys = keysOf.get(loaded.accountId);
-        if (!keys) keysOf.set(loaded.accountId, (keys = new Set()));
-        keys.add(key);
-        while (entries.size > options.max) remove(entries.keys().next().value!);
-      }
+      if (loaded) put(key, loaded.accountId, loaded.value, generation);
       return loaded?.value;
     },
+    /** What `keep` needs: a mark of the changes heard so far, taken before the value is read. */
+    mark: () => feed.generation,
+    /**
+     * Keeps a value the caller read itself (e.g. the session it just opened), as `read` keeps
+     * what it loads: only if no change was heard since `mark`, taken before the read.
+     */
+    keep(key: string, accountId: string, value: V, mark: number) {
+      put(key, accountId, value, mark);
+    },
   };
+
+  function put(key: string, accountId: string, value: V, generation: number) {
+    if (!feed.live || feed.generation !== generation) return;
+    remove(key);
+    entries.set(key, { value, accountId, at: now() });
+    let keys = keysOf.get(accountId);
+    if (!keys) keysOf.set(accountId, (keys = new Set()));
+    keys.add(key);
+    while (entries.size > options.max) remove(entries.keys().next().value!);
+  }
 }

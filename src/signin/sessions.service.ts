@@ -7,6 +7,7 @@ import type { Queryable } from '../db/database.js';
 import type { AccountStatus, DB } from '../db/schema.js';
 import { createAccountCopies, type ChangeFeed } from '../db/changes.js';
 import { randomId, type Secrets } from '../security/secrets.js';
+import type { AccountRow } from '../accounts/accounts.queries.js';
 import * as q from './sessions.queries.js';
 
 export type RequiredAction = 'change_password';
@@ -31,6 +32,9 @@ export type SignedInAccount = {
 };
 
 export type NewSession = { token: string; id: string; expiresAt: Date };
+
+/** The account's side of an open session, as a sign-in read it (accounts.queries joinAccountState). */
+export type SessionAccountState = Pick<AccountRow, 'status' | 'must_change_password' | 'disabled_at' | 'national_code' | 'foreign_national_id' | 'first_name' | 'last_name' | 'gender'>;
 
 export type SessionListItem = {
   id: string;
@@ -66,21 +70,58 @@ export function createSessionService(deps: { db: Kysely<DB>; config: Config; sec
   return {
     idleMinutes: settings.sessionIdleMinutes,
 
+    /**
+     * A mark of the account changes this process has heard so far. A sign-in takes it before
+     * it reads the account, and gives it to `create` with what it read: the new session is then
+     * kept as a copy at once, unless a change was heard in between (db/changes.ts), so the
+     * person's next request here needs no lookup of it.
+     */
+    mark: () => copies.mark(),
+
     /** Creates a session (a fresh id every sign-in); the token is returned once and never stored. */
     async create(
       trx: Queryable,
       s: { accountId: string; kind: SessionKind; authMethod: AuthMethod; requiresPasswordChange: boolean; ip: string | null; userAgent: string | null },
+      read?: { account: SessionAccountState; mark: number },
     ): Promise<NewSession> {
       const token = randomId();
       const now = clock();
       const expiresAt = new Date(now.getTime() + settings.sessionAbsoluteHours * 3600_000);
+      const hash = tokenHash(token);
       const id = await q.insertSession(trx, {
         ...s,
         userAgent: s.userAgent ? s.userAgent.slice(0, 200) : null,
-        tokenHash: tokenHash(token),
+        tokenHash: hash,
         now,
         expiresAt,
       });
+      // Only a committed session (not one inside a caller's transaction) becomes a copy.
+      if (read && trx === db) {
+        const a = read.account;
+        copies.keep(
+          hash,
+          s.accountId,
+          {
+            id,
+            account_id: s.accountId,
+            kind: s.kind,
+            auth_method: s.authMethod,
+            requires_password_change: s.requiresPasswordChange,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: expiresAt,
+            status: a.status,
+            must_change_password: a.must_change_password,
+            disabled_at: a.disabled_at,
+            national_code: a.national_code,
+            foreign_national_id: a.foreign_national_id,
+            first_name: a.first_name,
+            last_name: a.last_name,
+            gender: a.gender,
+          },
+          read.mark,
+        );
+      }
       return { token, id, expiresAt };
     },
 

@@ -78,7 +78,7 @@ export function createSigninService(deps: SigninDeps) {
     return null;
   }
 
-  async function openSession(a: AccountRow, method: AuthMethod, meta: SigninMeta & { kind: SessionKind }): Promise<SignedIn> {
+  async function openSession(a: AccountRow, method: AuthMethod, meta: SigninMeta & { kind: SessionKind }, mark?: number): Promise<SignedIn> {
     const requiresPasswordChange = method === 'temporary_password';
     // The session row is the record of the sign-in (who, when, how, from where; rows are
     // ended, never deleted): no audit-chain event here, which would serialise every
@@ -90,7 +90,7 @@ export function createSigninService(deps: SigninDeps) {
       requiresPasswordChange,
       ip: meta.ip,
       userAgent: meta.userAgent,
-    });
+    }, mark === undefined ? undefined : { account: a, mark });
     if (meta.kind === 'web' && a.preferred_lang !== meta.lang) await accounts.rememberLanguage(a.id, meta.lang);
     signins.inc({ method, result: 'ok' });
     return {
@@ -145,6 +145,9 @@ export function createSigninService(deps: SigninDeps) {
       if (!byIp.allowed) return limited('signin.limited', byIp.retryAfterSeconds);
       if (!byUser.allowed) return limited('signin.limited', byUser.retryAfterSeconds);
 
+      // Before the account is read: the new session is kept as a copy only if no change of any
+      // account was heard since (sessions.service `mark`).
+      const mark = sessions.mark();
       const account = await accounts.byUsername(username.value);
       if (!account || !account.password_hash) {
         // Unknown usernames cost one argon2 verification, like known ones.
@@ -182,7 +185,7 @@ export function createSigninService(deps: SigninDeps) {
       // some of its budget until the window passes.
       const counted = (e: unknown) => deps.logger.warn({ err: e }, 'sign-in counters not updated after a right password');
       const [opened] = await Promise.all([
-        openSession(account, method, meta),
+        openSession(account, method, meta, mark),
         limiter.reward('signinFailuresPerIp', meta.ip).catch(counted),
         limiter.reset('signinPerUsername', pair).catch(counted),
       ]);
