@@ -51,7 +51,8 @@ export function createLogger(level: string): Logger {
 export type AccessLine = { reqId: string; method: string; url: string; statusCode: number; responseTime: number };
 export type AccessLog = { write(line: AccessLine): void; close(): void };
 
-// Access logs writing to standard output, flushed when the process exits however it exits.
+// Access logs writing to standard output: flushed when the process exits (one killed outright
+// loses at most the last second of lines).
 const openAccessLogs = new Set<{ flushSync(): void }>();
 let flushOnExit = false;
 
