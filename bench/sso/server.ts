@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import Provider, { type Adapter, type Configuration, type JWK } from 'oidc-provider';
 import { loadConfig } from '../../src/config.js';
 import { ACR, ACR_VALUES } from '../../src/sso/assurance.js';
-import { ROUTES, SCOPE_CLAIMS } from '../../src/sso/provider.js';
+import { CLAIMS, CLIENT_DEFAULTS, ROUTES, SCOPE_CLAIMS } from '../../src/sso/provider.js';
 import { benchNationalCode, BENCH_PASSWORD, startPortal } from '../http/server.js';
 import { BENCH_CLIENT, type Ready } from './client.js';
 
@@ -159,14 +159,9 @@ async function startBare() {
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')],
     acrValues: ACR_VALUES,
     subjectTypes: ['public', 'pairwise'],
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, scope === 'openid' ? [...claims, 'acr', 'amr'] : [...claims]])),
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      id_token_signed_response_alg: 'RS256',
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      require_auth_time: true,
-    },
+    // The portal's own claims and client defaults (src/sso/provider.ts), so the ceiling keeps its profile.
+    claims: CLAIMS,
+    clientDefaults: CLIENT_DEFAULTS,
     features: {
       devInteractions: { enabled: false },
       pushedAuthorizationRequests: { enabled: true },

@@ -19,6 +19,19 @@ export const SCOPE_CLAIMS = {
   doctor: ['medical_council_number', 'specialty'],
 } as const;
 
+/** The claims of each scope; the ID token also says how the person signed in (amr) and how their identity was verified (acr). */
+export const CLAIMS = Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, scope === 'openid' ? [...claims, 'acr', 'amr'] : [...claims]]));
+
+/** What a registered service gets unless it says otherwise. */
+export const CLIENT_DEFAULTS = {
+  grant_types: ['authorization_code', 'refresh_token'],
+  id_token_signed_response_alg: 'RS256',
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  // Every ID token says when the person really signed in.
+  require_auth_time: true,
+} satisfies Configuration['clientDefaults'];
+
 export const ROUTES = {
   authorization: '/oidc/auth',
   token: '/oidc/token',
@@ -132,16 +145,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // the same on every server and across restarts.
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) => deps.pairwiseSubject(String(client.sectorIdentifier ?? client.clientId), accountId),
-    // The ID token also says how the person signed in (amr) and how their identity was verified (acr).
-    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, scope === 'openid' ? [...claims, 'acr', 'amr'] : [...claims]])),
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      id_token_signed_response_alg: 'RS256',
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      // Every ID token says when the person really signed in.
-      require_auth_time: true,
-    },
+    claims: CLAIMS,
+    clientDefaults: CLIENT_DEFAULTS,
     features: {
       devInteractions: { enabled: false },
       // Served at /oidc/request (ROUTES) and listed in discovery; PKCE applies as usual.
