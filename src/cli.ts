@@ -2,14 +2,11 @@
 // COMMANDS table; `--help` lists them.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { databaseOptionsOf, openDatabase } from './db/database.js';
-import { migrateDatabase } from './db/migrate.js';
+import { withDatabase } from './cli.database.js';
 import { STAFF_COMMANDS } from './backoffice/backoffice.cli.js';
 import { SSO_COMMANDS } from './sso/sso.cli.js';
 import { lifecycleMarkdown } from './accounts/transitions.js';
 import { DB_ROLE_COMMANDS } from './security/dbRoles.js';
-import { createBranchService } from './insured/branches.service.js';
-import { RegistryDataError } from './registries/index.js';
 import type { StaffService } from './backoffice/staff.service.js';
 import type { SsoService } from './sso/sso.service.js';
 import { EmbeddedDatabaseBusy, claimAdminSocket, runInHolder, type RemoteResult } from './cli.remote.js';
@@ -46,20 +43,19 @@ export const COMMANDS: Record<string, CliCommand> = {
         io.err('usage: branches import FILE');
         return 2;
       }
-      const database = await openDatabase(databaseOptionsOf(config));
+      const [{ createBranchService }, { RegistryDataError }] = await Promise.all([import('./insured/branches.service.js'), import('./registries/index.js')]);
       try {
-        await migrateDatabase(database, config.databaseSchema);
-        const result = await createBranchService({ db: database.db, clock: () => new Date() }).importCsv(file);
-        io.out(`branches read: ${result.read}, added or updated: ${result.written}`);
-        return 0;
+        return await withDatabase(config, async (database) => {
+          const result = await createBranchService({ db: database.db, clock: () => new Date() }).importCsv(file);
+          io.out(`branches read: ${result.read}, added or updated: ${result.written}`);
+          return 0;
+        });
       } catch (e) {
         if (e instanceof RegistryDataError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
           io.err(`cannot import ${file}: ${(e as Error).message}`);
           return 1;
         }
         throw e;
-      } finally {
-        await database.close();
       }
     },
   },
@@ -67,6 +63,7 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: 'migrate',
     summary: 'Apply database migrations (also done at every start)',
     async run(_args, { config, io }) {
+      const [{ databaseOptionsOf, openDatabase }, { migrateDatabase }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
       const database = await openDatabase(databaseOptionsOf(config));
       try {
         const applied = await migrateDatabase(database, config.databaseSchema);

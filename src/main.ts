@@ -1,11 +1,10 @@
 // One entry for every process: `all` (web + workers, the default of npm start), `web`,
-// `worker` (scale-out job processing) and `cli`.
-import { buildApp } from './app.js';
-import { runCli, runInPortal } from './cli.js';
+// `worker` (scale-out job processing) and `cli`. Each mode loads its own modules: a command
+// line call does not load the web app or the platform (a command sent to a running portal
+// needs neither).
 import { claimAdminSocket, EmbeddedDatabaseBusy, type AdminSocket } from './cli.remote.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './observability/logger.js';
-import { createPlatform, type Platform } from './platform.js';
+import type { Platform } from './platform.js';
 
 const mode = process.argv[2] ?? 'all';
 
@@ -19,6 +18,7 @@ async function startWorkers(platform: Platform) {
 
 async function main() {
   if (mode === 'cli') {
+    const { runCli } = await import('./cli.js');
     process.exitCode = await runCli(process.argv.slice(3));
     return;
   }
@@ -38,6 +38,12 @@ async function main() {
     }
     throw e;
   }
+  const [{ createLogger }, { createPlatform }, { buildApp }, { runInPortal }] = await Promise.all([
+    import('./observability/logger.js'),
+    import('./platform.js'),
+    import('./app.js'),
+    import('./cli.js'),
+  ]);
   const logger = createLogger(config.logLevel);
   // A promise nobody awaited that failed (a lost connection in a background loop): logged, and
   // the process goes on — it recovers when the dependency returns; /readyz tells the balancer.

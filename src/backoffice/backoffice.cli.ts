@@ -1,28 +1,10 @@
 // CLI commands of the back office: `staff add` (API.md) and `audit verify`.
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { verifyAuditChain } from '../audit/audit.js';
 import type { CliCommand, CliIo } from '../cli.js';
-import type { Config } from '../config.js';
-import { databaseOptionsOf, openDatabase } from '../db/database.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { loadBranchesCsv } from '../registries/index.js';
-import { createPasswordHasher } from '../security/passwords.js';
-import { createRateLimiter } from '../security/rateLimits.js';
-import { createSecrets, resolveSecretKey } from '../security/secrets.js';
+import { withDatabase } from '../cli.database.js';
 import { t } from '../messages/index.js';
 import { STAFF_ROLES, isStaffRole } from './roles.js';
-import { createStaffService, type StaffService } from './staff.service.js';
-
-async function withDatabase<T>(config: Config, run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  const database = await openDatabase(databaseOptionsOf(config));
-  try {
-    await migrateDatabase(database, config.databaseSchema);
-    return await run(database);
-  } finally {
-    await database.close();
-  }
-}
+import type { StaffService } from './staff.service.js';
 
 /** `staff add` once the database is open: prints the one-time password and the TOTP URI. */
 export async function staffAdd(args: string[], staff: Pick<StaffService, 'create'>, io: CliIo): Promise<number> {
@@ -76,6 +58,14 @@ export const STAFF_COMMANDS: Record<string, CliCommand> = {
       // Inside a running portal (the embedded database's only user): its own staff service.
       if (portal) return staffAdd(args, portal.staff, io);
       return withDatabase(config, async (database) => {
+        const [{ default: pino }, { loadBranchesCsv }, { createPasswordHasher }, { createRateLimiter }, { createSecrets, resolveSecretKey }, { createStaffService }] = await Promise.all([
+          import('pino'),
+          import('../registries/index.js'),
+          import('../security/passwords.js'),
+          import('../security/rateLimits.js'),
+          import('../security/secrets.js'),
+          import('./staff.service.js'),
+        ]);
         const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
         const staff = createStaffService({
           db: database.db,
@@ -96,6 +86,7 @@ export const STAFF_COMMANDS: Record<string, CliCommand> = {
     summary: 'Check the hash chain of the audit trail; names the first broken event',
     async run(_args, { config, io }) {
       return withDatabase(config, async (database) => {
+        const [{ verifyAuditChain }, { createSecrets, resolveSecretKey }] = await Promise.all([import('../audit/audit.js'), import('../security/secrets.js')]);
         const report = await verifyAuditChain(database.db, { key: createSecrets(resolveSecretKey(config.secretKey, config.dataDir)).auditKey });
         if (report.ok) {
           io.out(`audit chain intact: ${report.checked} events checked`);

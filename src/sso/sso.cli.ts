@@ -1,25 +1,19 @@
 // Operator commands of single sign-on: register, list and remove services; rotate the
 // signing key. Running servers pick changes up within SSO_REFRESH_SECONDS.
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import type { CliCommand, PortalServices } from '../cli.js';
+import { withDatabase } from '../cli.database.js';
 import type { Config } from '../config.js';
-import { databaseOptionsOf, openDatabase } from '../db/database.js';
-import { migrateDatabase } from '../db/migrate.js';
-import { createSecrets, resolveSecretKey } from '../security/secrets.js';
-import { createSsoService, type SsoService } from './sso.service.js';
+import type { SsoService } from './sso.service.js';
 
 /** The portal's own service when the command runs inside it (cli.remote.ts), else one on the database. */
 async function withSso<T>(config: Config, portal: PortalServices | undefined, run: (sso: SsoService) => Promise<T>): Promise<T> {
   if (portal) return run(portal.sso);
-  const database = await openDatabase(databaseOptionsOf(config));
-  try {
-    await migrateDatabase(database, config.databaseSchema);
+  return withDatabase(config, async (database) => {
+    const [{ default: pino }, { createSecrets, resolveSecretKey }, { createSsoService }] = await Promise.all([import('pino'), import('../security/secrets.js'), import('./sso.service.js')]);
     const secrets = createSecrets(resolveSecretKey(config.secretKey, config.dataDir));
-    return await run(createSsoService({ db: database.db, config, secrets, clock: () => new Date(), logger: pino({ level: 'silent' }) }));
-  } finally {
-    await database.close();
-  }
+    return run(createSsoService({ db: database.db, config, secrets, clock: () => new Date(), logger: pino({ level: 'silent' }) }));
+  });
 }
 
 export const SSO_COMMANDS: Record<string, CliCommand> = {

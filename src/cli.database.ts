@@ -1,0 +1,16 @@
+// The database of a command that runs on its own (no running portal takes it): opened,
+// migrated, used, closed. Its modules load when a command needs them, so that a command
+// sent to a running portal, or `--help`, starts without the database layer.
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+
+export async function withDatabase<T>(config: Config, run: (database: Database) => Promise<T>): Promise<T> {
+  const [{ databaseOptionsOf, openDatabase }, { migrateDatabase }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
+  const database = await openDatabase(databaseOptionsOf(config));
+  try {
+    await migrateDatabase(database, config.databaseSchema);
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
