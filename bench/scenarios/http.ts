@@ -5,6 +5,9 @@
 // - GET /api/v1/me (bearer) and the account page (cookie) ÷ bare Fastify answering the same
 //   body;
 // - RSS of the web process after the loads (goal ≤ 150 MB);
+// - CPU per sign-in by where it is spent (bench/cpu.ts: the web process's main thread, its
+//   argon2id threads, V8's helper threads, the local PostgreSQL and Redis), beside the
+//   ceiling's own: what the sign-in rate is made of;
 // - sign-in and /me p99 latency at 10,000 accounts and at BENCH_ACCOUNTS (e.g. 1000000):
 //   the accounts are seeded through the real table with generate_series.
 // The web process and the ceiling are child processes (bench/http/server.ts); the load
@@ -13,6 +16,7 @@
 // BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 64).
 import autocannon from 'autocannon';
 import { startBenchChild, stopBenchChild, type BenchChild } from '../child.js';
+import { cpuNow, cpuTally } from '../cpu.js';
 import type { Figure, Scenario } from '../run.js';
 import { benchNationalCode, BENCH_PASSWORD } from '../http/server.js';
 
@@ -30,7 +34,7 @@ async function start(mode: 'app' | 'bare', env: Record<string, string> = {}): Pr
 
 const stop = stopBenchChild;
 
-type Load = { rate: number; p50: number; p99: number; errors: number };
+type Load = { rate: number; ok: number; p50: number; p99: number; errors: number };
 
 /** One autocannon run: successful answers per second and latency (ms). */
 async function load(port: number, request: autocannon.Request, overrides: Partial<autocannon.Options> = {}): Promise<Load> {
@@ -42,7 +46,7 @@ async function load(port: number, request: autocannon.Request, overrides: Partia
   // Requests still running in the server when the load stops must not slow the next load:
   // one more request of the same kind waits behind them (argon2 runs on a fixed thread pool).
   if (request.method === 'POST') await drain(port, request);
-  return { rate: ok / (result.duration || seconds), p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  return { rate: ok / (result.duration || seconds), ok, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
 }
 
 async function drain(port: number, request: autocannon.Request) {
@@ -113,9 +117,16 @@ export const scenario: Scenario = {
         return { method: 'GET', path: '/api/v1/me', setupRequest: (req) => ({ ...req, headers: { authorization: `Bearer ${over[i++ % over.length]}` } }) };
       };
       const runs: Record<string, { app: Load[]; bare: Load[] }> = { signin: { app: [], bare: [] }, me: { app: [], bare: [] }, page: { app: [], bare: [] } };
+      const cpu = { app: cpuTally(), bare: cpuTally() };
+      const counted = async (child: Child, tally: ReturnType<typeof cpuTally>, run: () => Promise<Load>) => {
+        const before = cpuNow(child.process.pid!);
+        const result = await run();
+        tally.add(before, cpuNow(child.process.pid!), result.ok);
+        return result;
+      };
       for (let r = 0; r < rounds; r++) {
-        runs.signin!.app.push(await load(app.port, signinRequest('/api/v1/session', pick, tokens)));
-        runs.signin!.bare.push(await load(bare.port, signinRequest('/verify', pick)));
+        runs.signin!.app.push(await counted(app, cpu.app, () => load(app.port, signinRequest('/api/v1/session', pick, tokens))));
+        runs.signin!.bare.push(await counted(bare, cpu.bare, () => load(bare.port, signinRequest('/verify', pick))));
         // The load generator shares the machine: both sides get the same requests (the same
         // headers, made the same way), so that its own cost is the same on both.
         runs.me!.bare.push(await load(bare.port, { ...meRequest(), path: '/me' }));
@@ -139,6 +150,15 @@ export const scenario: Scenario = {
       figure('sign-ins/s (POST /api/v1/session)', 'signin', 'argon2id verify over HTTP', 0.9);
       figure('GET /api/v1/me/s (bearer)', 'me', 'bare Fastify, same JSON', 0.25);
       figure('account page/s (cookie)', 'page', 'bare Fastify, same page', 0.2);
+      const cpuApp = cpu.app.perRequest();
+      const cpuBare = cpu.bare.perRequest();
+      if (cpuApp && cpuBare) {
+        const sum = (parts: Record<string, number>) => Object.values(parts).reduce((a, b) => a + b, 0);
+        for (const [part, ms] of [...Object.entries(cpuApp), ['all of these', sum(cpuApp)] as const]) {
+          const ceiling = part === 'all of these' ? sum(cpuBare) : cpuBare[part as keyof typeof cpuBare];
+          if (ms || ceiling) figures[`CPU per sign-in: ${part}`] = { value: ms, unit: 'ms', ceiling, ceilingName: 'bare Fastify + argon2', lowerIsBetter: true };
+        }
+      }
 
       const memory = await app.ask<{ rss: number; peak: number }>({ type: 'memory' }, 'memory');
       const bareMemory = await bare.ask<{ rss: number; peak: number }>({ type: 'memory' }, 'memory');
