@@ -5,10 +5,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { createChangeFeed } from './db/changes.js';
-import { pgliteTemplate } from './db/template.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createHousekeeping } from './jobs/housekeeping.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
@@ -69,10 +66,6 @@ export async function createPlatform(options: PlatformOptions) {
     ...(options.database?.memory ? { memory: true } : {}),
     ...(schema ? { schema } : {}),
     ...(options.database?.loadDataDir ? { loadDataDir: options.database.loadDataDir } : {}),
-    // A new embedded data folder starts as a copy of the migrated template (db/template.ts).
-    ...(!config.databaseUrl && !options.database?.memory && !options.database?.loadDataDir && !existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION'))
-      ? { loadDataDir: await pgliteTemplate() }
-      : {}),
     // A lost connection is survived (the pool opens another); /readyz reports the database meanwhile.
     onConnectionError: (e) => logger.warn({ err: { message: e.message, code: (e as { code?: string }).code } }, 'database connection lost'),
   });

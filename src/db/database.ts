@@ -2,7 +2,7 @@
 // embedded PGlite under DATA_DIR. Both speak the same SQL through one Kysely instance.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -235,12 +235,16 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir: string | undefined;
+  let loadDataDir = options.loadDataDir;
   if (!options.memory) {
     dataDir = path.join(options.dataDir ?? './data', 'pglite');
     mkdirSync(dataDir, { recursive: true });
+    // A new data folder (for a start or a command alike) begins as a copy of the migrated
+    // template (db/template.ts): seconds of initdb and migrations saved.
+    if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION'))) loadDataDir = await (await import('./template.js')).pgliteTemplate();
   }
   const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}), parsers });
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), parsers });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
   // someone else's open transaction. Statements without parameters may hold several
