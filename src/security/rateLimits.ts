@@ -63,6 +63,7 @@ export function createRateLimiter<Name extends string>(options: {
   };
 
   const limiters = new Map<Name, RateLimiterAbstract>();
+  const guards = new Map<Name, FallbackGuard>();
   for (const [name, rule] of Object.entries(options.rules) as [Name, RateLimitRule][]) {
     const common = {
       keyPrefix: `${options.prefix}:${name}`,
@@ -75,6 +76,7 @@ export function createRateLimiter<Name extends string>(options: {
       continue;
     }
     const insurance = new FallbackGuard({ ...common, points: fallbackPoints(rule.points) }, () => onFallback(name));
+    guards.set(name, insurance);
     limiters.set(
       name,
       new RateLimiterRedis({
@@ -91,6 +93,12 @@ export function createRateLimiter<Name extends string>(options: {
     if (!l) throw new Error(`unknown rate limit ${name}`);
     return l;
   };
+  /**
+   * The limiter that decides now: the in-process guard while Redis is not connected. The
+   * library falls back by itself for counting (`rejectIfRedisNotReady`), but not for a
+   * delete, which ioredis would hold until it reconnects (seconds of a sign-in's time).
+   */
+  const deciding = (name: Name) => (options.redis && options.redis.status !== 'ready' ? guards.get(name) : undefined) ?? get(name);
   const refused = (res: RateLimiterRes): LimitDecision => ({
     allowed: false,
     retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
@@ -112,13 +120,13 @@ export function createRateLimiter<Name extends string>(options: {
       await get(name).reward(options.hashKey(key), points);
     },
     async peek(name, key) {
-      const limiter = get(name);
+      const limiter = deciding(name);
       const res = await limiter.get(options.hashKey(key));
       if (res && res.consumedPoints > limiter.points) return refused(res);
       return { allowed: true, remaining: res ? Math.max(0, limiter.points - res.consumedPoints) : limiter.points };
     },
     async reset(name, key) {
-      await get(name).delete(options.hashKey(key));
+      await deciding(name).delete(options.hashKey(key));
     },
   };
 }
