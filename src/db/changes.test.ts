@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createAccountCopies, createChangeFeed } from './changes.js';
 
 /** A feed on a fake database whose notices and connection state the test drives. */
-function fakeFeed() {
+function fakeFeed(logger = pino({ level: 'silent' })) {
   let notice: (payload: string) => void = () => {};
   let live: (isLive: boolean) => void = () => {};
   const feed = createChangeFeed({
@@ -17,7 +17,7 @@ function fakeFeed() {
       },
     },
     schema: 'public',
-    logger: pino({ level: 'silent' }),
+    logger,
   });
   return { feed, notice: (p: string) => notice(p), connection: (isLive: boolean) => live(isLive) };
 }
@@ -71,6 +71,26 @@ describe('copies of account data', () => {
     connection(true);
     assert.equal(await copies.read('k', load), 'v6');
     assert.equal(await copies.read('k', load), 'v6');
+  });
+
+  it('warns when the listening connection is lost, not when the process closes it', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { feed, connection } = fakeFeed(logger);
+    await feed.start();
+    connection(false);
+    connection(true);
+    await feed.close();
+    assert.deepEqual(
+      lines.map((l) => `${pino.levels.labels[l.level]}: ${l.msg}`),
+      [
+        'info: listening to account changes: copies in use',
+        'warn: not listening to account changes: copies off until it listens again',
+        'info: listening to account changes: copies in use',
+        'info: stopped listening to account changes (closing)',
+      ],
+    );
+    assert.equal(feed.live, false);
   });
 
   it('is bounded (least recently used go first), expires, and keeps no "none"', async () => {

@@ -29,6 +29,7 @@ export function createChangeFeed(deps: { database: Pick<Database, 'listen'>; sch
   let live = false;
   let stop: (() => Promise<void>) | undefined;
   let starting: Promise<void> | undefined;
+  let closing = false;
   const publish = (accountId: string | '*') => {
     generation++;
     for (const s of subscribers) s(accountId);
@@ -59,7 +60,13 @@ export function createChangeFeed(deps: { database: Pick<Database, 'listen'>; sch
           (isLive) => {
             // Whatever happened while not listening is unknown: every copy goes, either way.
             publish('*');
-            if (live !== isLive) deps.logger[isLive ? 'info' : 'warn']({ channel: changesChannel(deps.schema) }, isLive ? 'listening to account changes: copies in use' : 'not listening to account changes: copies off until it listens again');
+            if (live !== isLive) {
+              const channel = changesChannel(deps.schema);
+              if (isLive) deps.logger.info({ channel }, 'listening to account changes: copies in use');
+              // A stop of the process ends the connection too: that is no fault to warn about.
+              else if (closing) deps.logger.info({ channel }, 'stopped listening to account changes (closing)');
+              else deps.logger.warn({ channel }, 'not listening to account changes: copies off until it listens again');
+            }
             live = isLive;
           },
         )
@@ -69,6 +76,7 @@ export function createChangeFeed(deps: { database: Pick<Database, 'listen'>; sch
       return starting;
     },
     async close() {
+      closing = true;
       await starting?.catch(() => {});
       await stop?.();
       live = false;
