@@ -4,12 +4,13 @@
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 
-export async function withDatabase<T>(config: Config, run: (database: Database) => Promise<T>): Promise<T> {
+/** Runs `run` on the configured database, migrated first (`applied`: the migrations this call applied). */
+export async function withDatabase<T>(config: Config, run: (database: Database, applied: string[]) => Promise<T>): Promise<T> {
   const [{ databaseOptionsOf, openDatabase }, { migrateDatabase }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
   const database = await openDatabase(databaseOptionsOf(config));
   try {
-    await migrateDatabase(database, config.databaseSchema);
-    return await run(database);
+    const applied = await migrateDatabase(database, config.databaseSchema);
+    return await run(database, applied);
   } finally {
     await database.close();
   }

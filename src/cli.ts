@@ -63,15 +63,10 @@ export const COMMANDS: Record<string, CliCommand> = {
     usage: 'migrate',
     summary: 'Apply database migrations (also done at every start)',
     async run(_args, { config, io }) {
-      const [{ databaseOptionsOf, openDatabase }, { migrateDatabase }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
-      const database = await openDatabase(databaseOptionsOf(config));
-      try {
-        const applied = await migrateDatabase(database, config.databaseSchema);
+      return withDatabase(config, async (_database, applied) => {
         io.out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
         return 0;
-      } finally {
-        await database.close();
-      }
+      });
     },
   },
 };
