@@ -36,7 +36,7 @@ async function verifiedIdToken(token: OAuth2Token, clientId: string): Promise<Re
   return (await verify(token.idToken)) as Record<string, unknown>;
 }
 
-const realTime = (offsetMs = 0) => env.clock.set(new Date(Date.now() + offsetMs));
+const realTime = (offsetMs = 0) => env.clock.follow(offsetMs);
 const asksForPassword = (body: string) => /name="password"/.test(body);
 const formAction = (body: string) => new URL(/<form method="post" action="(\/interaction\/[^"]+)"/.exec(body)![1]!, env.issuer).href;
 

@@ -13,11 +13,30 @@ import { loadConfig, type Config } from '../src/config.js';
 import { createPlatform, type Platform, type PlatformOptions } from '../src/platform.js';
 import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, PG_SCHEMA, pgliteTemplate } from './templates.js';
 
-export type TestClock = { now: () => Date; advance: (ms: number) => void; set: (d: Date) => void };
+export type TestClock = {
+  now: () => Date;
+  advance: (ms: number) => void;
+  /** Stops the clock at a time. */
+  set: (d: Date) => void;
+  /**
+   * Lets the clock run with the real time, `offsetMs` from it, until the next `set`: for tests
+   * where a library beside the portal (oidc-provider) reads the real clock.
+   */
+  follow: (offsetMs?: number) => void;
+};
 
 export function testClock(start = new Date('2026-11-22T08:00:00Z')): TestClock {
   let t = start.getTime();
-  return { now: () => new Date(t), advance: (ms) => (t += ms), set: (d) => (t = d.getTime()) };
+  let offset: number | null = null;
+  return {
+    now: () => new Date(offset === null ? t : Date.now() + offset),
+    advance: (ms) => (offset === null ? (t += ms) : (offset += ms)),
+    set: (d) => {
+      offset = null;
+      t = d.getTime();
+    },
+    follow: (offsetMs = 0) => (offset = offsetMs),
+  };
 }
 
 export type TestEnv = {
