@@ -244,7 +244,11 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION'))) loadDataDir = await (await import('./template.js')).pgliteTemplate();
   }
   const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), parsers });
+  // PostgreSQL's default buffer pool (128 MB) lives inside the WebAssembly memory of this
+  // process, and starting fills it: a 16 MB pool makes a start 0.1–0.15 s shorter and the
+  // process about 100 MB smaller (issue 15). The files stay in the operating system's cache.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), parsers, startParams });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
   // someone else's open transaction. Statements without parameters may hold several
