@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from './database.js';
+import { migrations } from './migrations/index.js';
 import { pgliteTemplate } from './template.js';
 
 test('the embedded database keeps a small buffer pool (16 MB, not PostgreSQL’s 128 MB): a data folder and one in memory alike', async () => {
@@ -18,6 +19,38 @@ test('the embedded database keeps a small buffer pool (16 MB, not PostgreSQL’s
       } finally {
         await database.close();
       }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a new data folder is a whole copy of the migrated template; a folder that holds something else still opens', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
+  try {
+    const database = await openDatabase({ dataDir: dir });
+    try {
+      const recorded = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(database.db);
+      assert.equal(recorded.rows[0]!.n, Object.keys(migrations).length);
+    } finally {
+      await database.close();
+    }
+    // Copied beside it and renamed: nothing else is left in the folder.
+    assert.deepEqual(readdirSync(dir), ['pglite']);
+
+    const odd = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
+    mkdirSync(path.join(odd, 'pglite'));
+    writeFileSync(path.join(odd, 'pglite', 'notes.txt'), 'not a database');
+    try {
+      const other = await openDatabase({ dataDir: odd });
+      try {
+        const recorded = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(other.db);
+        assert.equal(recorded.rows[0]!.n, Object.keys(migrations).length);
+      } finally {
+        await other.close();
+      }
+    } finally {
+      rmSync(odd, { recursive: true, force: true });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 // Opens the database: PostgreSQL through `pg` when DATABASE_URL is set, otherwise the
 // embedded PGlite under DATA_DIR. Both speak the same SQL through one Kysely instance.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -232,16 +232,39 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   };
 }
 
+/**
+ * Copies the unpacked template into `dataDir` (absent or empty), whole or not at all: the copy
+ * is made beside it and renamed. False where there is no unpacked template, or the folder
+ * holds something else; the caller then loads the template's tarball into it.
+ */
+async function copyTemplateTo(dataDir: string): Promise<boolean> {
+  const template = await (await import('./template.js')).pgliteTemplateDir();
+  if (!template) return false;
+  const partial = `${dataDir}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    cpSync(template, partial, { recursive: true });
+    renameSync(partial, dataDir);
+    return true;
+  } catch {
+    return existsSync(path.join(dataDir, 'PG_VERSION'));
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+}
+
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir: string | undefined;
   let loadDataDir = options.loadDataDir;
   if (!options.memory) {
     dataDir = path.join(options.dataDir ?? './data', 'pglite');
-    mkdirSync(dataDir, { recursive: true });
     // A new data folder (for a start or a command alike) begins as a copy of the migrated
     // template (db/template.ts): seconds of initdb and migrations saved.
-    if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION'))) loadDataDir = await (await import('./template.js')).pgliteTemplate();
+    if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION')) && !(await copyTemplateTo(dataDir))) {
+      loadDataDir = await (await import('./template.js')).pgliteTemplate();
+    }
+    mkdirSync(dataDir, { recursive: true });
   }
   const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
   // PostgreSQL's default buffer pool (128 MB) lives inside the WebAssembly memory of this
