@@ -196,8 +196,11 @@ export function createJobQueue(options: {
         const found: QueueSettingDifference[] = [];
         // A dead-letter queue must exist before the queue that names it.
         const ordered = [...definitions.values()].map((e) => e.definition).sort((a, b) => Number(!!a.deadLetter) - Number(!!b.deadLetter));
+        // Every stored queue in one statement, not one per queue (16 of them: 0.3 s of an
+        // embedded start).
+        const stored = new Map((await boss.getQueues(ordered.map((d) => d.name))).map((q) => [q.name, q]));
         for (const definition of ordered) {
-          const existing = await boss.getQueue(definition.name);
+          const existing = stored.get(definition.name);
           if (!existing) {
             await boss.createQueue(definition.name, queueOptionsOf(definition));
             continue;
