@@ -25,34 +25,28 @@ test('the embedded database keeps a small buffer pool (16 MB, not PostgreSQL’s
   }
 });
 
+/** The migrations recorded by the embedded database opened in `dataDir` (then closed). */
+async function migrationsIn(dataDir: string): Promise<number> {
+  const database = await openDatabase({ dataDir });
+  try {
+    return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(database.db)).rows[0]!.n;
+  } finally {
+    await database.close();
+  }
+}
+
 test('a new data folder is a whole copy of the migrated template; a folder that holds something else still opens', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
+  const odd = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
   try {
-    const database = await openDatabase({ dataDir: dir });
-    try {
-      const recorded = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(database.db);
-      assert.equal(recorded.rows[0]!.n, Object.keys(migrations).length);
-    } finally {
-      await database.close();
-    }
+    assert.equal(await migrationsIn(dir), Object.keys(migrations).length);
     // Copied beside it and renamed: nothing else is left in the folder.
     assert.deepEqual(readdirSync(dir), ['pglite']);
 
-    const odd = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
     mkdirSync(path.join(odd, 'pglite'));
     writeFileSync(path.join(odd, 'pglite', 'notes.txt'), 'not a database');
-    try {
-      const other = await openDatabase({ dataDir: odd });
-      try {
-        const recorded = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(other.db);
-        assert.equal(recorded.rows[0]!.n, Object.keys(migrations).length);
-      } finally {
-        await other.close();
-      }
-    } finally {
-      rmSync(odd, { recursive: true, force: true });
-    }
+    assert.equal(await migrationsIn(odd), Object.keys(migrations).length);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    for (const d of [dir, odd]) rmSync(d, { recursive: true, force: true });
   }
 });
