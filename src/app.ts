@@ -11,6 +11,7 @@ import { createAccessLog, lazyRequestLogger, type AccessLog } from './observabil
 import { projectRoot } from './shared/projectRoot.js';
 import type { Logger as PinoLogger } from 'pino';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { lazySchemas } from './web/lazySchemas.js';
 import { devHelpersEnabled } from './config.js';
 import { insuredApiRoutes, INSURED_API_ROUTES_SERVICES } from './insured/insured.api.js';
 import { insuredRoutes, INSURED_ROUTES_SERVICES } from './insured/insured.routes.js';
@@ -70,7 +71,10 @@ class OneLinePerRequest extends LogController {
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const { config, logger, metrics } = platform;
   const accessLog = createAccessLog(logger as PinoLogger);
+  // Route schemas compile on first use or just after the process listens (web/lazySchemas.ts).
+  const schemas = lazySchemas();
   const app = Fastify({
+    schemaController: { compilersFactory: schemas.compilersFactory },
     loggerInstance: logger as FastifyBaseLogger,
     // Behind load balancers the client address comes from X-Forwarded-For, through the
     // configured hops or address ranges only (TRUST_PROXY; proxy-addr semantics).
@@ -84,6 +88,13 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   });
   app.addHook('onClose', (_app, done) => {
     accessLog.close();
+    done();
+  });
+  app.decorate('warmSchemas', () => schemas.warm());
+  app.addHook('onListen', (done) => {
+    void schemas.warm().then((failures) => {
+      for (const f of failures) logger.error({ err: f.error, route: f.route }, 'a route schema does not compile');
+    });
     done();
   });
   // Copies of sessions and profiles are used once this process hears of every account change (db/changes.ts).

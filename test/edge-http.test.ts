@@ -13,6 +13,11 @@ describe('the edge over http', () => {
   });
   after(() => env.close());
 
+  test('every route schema of the app compiles (they compile on first use or just after the process listens)', async () => {
+    const failures = await env.app.warmSchemas();
+    assert.deepEqual(failures.map((f) => `${f.route}: ${String(f.error)}`), []);
+  });
+
   test('GET //evil.example/?lang=en and /\\evil.example/?lang=en stay on this site', async () => {
     for (const url of ['//evil.example/?lang=en', '/\\evil.example/?lang=en', '/%5Cevil.example/?lang=en', '/%2F%2Fevil.example/?lang=en']) {
       const res = await env.app.inject({ method: 'GET', url });

@@ -11,6 +11,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     devHelpers: boolean;
+    /** Compiles the route schemas not compiled yet (app.ts, web/lazySchemas.ts); resolves with those that fail. */
+    warmSchemas(): Promise<{ route: string; error: unknown }[]>;
   }
 }
 
