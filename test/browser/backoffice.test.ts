@@ -71,7 +71,7 @@ test('an operator activates a person sent to a branch; the person then signs in'
   // A wrong code first: refused, no session.
   await page.getByLabel('کد برنامه احراز هویت').fill('000000' === (await totp()) ? '111111' : '000000');
   await page.getByRole('button', { name: 'ورود' }).click();
-  assert.ok(await page.getByText('نام کاربری، گذرواژه یا کد احراز هویت درست نیست.').first().isVisible());
+  await page.getByText('نام کاربری، گذرواژه یا کد احراز هویت درست نیست.').first().waitFor();
   await screenshot(page, 'backoffice-signin-error');
   const axe = await new AxeBuilder({ page }).analyze();
   assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], 'sign-in page has no accessibility violations');
@@ -99,14 +99,14 @@ test('an operator activates a person sent to a branch; the person then signs in'
   const activate = page.locator('#action-activate');
   await activate.getByLabel('دلیل (در تاریخچه ثبت می‌شود)').fill('مراجعه حضوری با کارت ملی');
   await activate.getByRole('button', { name: 'فعال‌سازی' }).click();
-  assert.ok(await page.getByText('دست‌کم یک مدرک دیده‌شده را علامت بزنید.').isVisible());
+  await page.getByText('دست‌کم یک مدرک دیده‌شده را علامت بزنید.').waitFor();
   await screenshot(page, 'backoffice-activate-error');
   await page.locator('#action-activate').getByLabel('کارت ملی').check();
   await page.locator('#action-activate').getByLabel('شناسنامه').check();
   await page.locator('#action-activate').getByRole('button', { name: 'فعال‌سازی' }).click();
   await page.waitForURL(`**/backoffice/people/${account.id}?done=activated*`);
   assert.equal(await page.locator('#account-status').innerText(), 'فعال');
-  assert.ok(await page.locator('#timeline').getByText('فعال‌سازی حضوری در شعبه').isVisible());
+  await page.locator('#timeline').getByText('فعال‌سازی حضوری در شعبه').waitFor();
   await screenshot(page, 'backoffice-person-activated');
   await context.close();
 
@@ -116,7 +116,7 @@ test('an operator activates a person sent to a branch; the person then signs in'
   await phone.getByLabel('کد ملی').fill(PERSON.nationalCode);
   await phone.getByLabel('شماره تلفن همراه').fill(PERSON.mobile);
   await phone.getByRole('button', { name: 'نمایش وضعیت' }).click();
-  assert.ok(await phone.getByText('حساب کاربری شما فعال است و می‌توانید وارد شوید.').isVisible());
+  await phone.getByText('حساب کاربری شما فعال است و می‌توانید وارد شوید.').waitFor();
   await screenshot(phone, 'backoffice-person-status-active');
 
   const signin = await phone.goto(`${env.baseUrl}/signin`);

@@ -139,7 +139,7 @@ test('from the sign-in page\'s doctors link to a service receiving the doctor\'s
   await page.goto(`${env.issuer}/signin`);
   await page.getByRole('link', { name: 'ثبت نام پزشکان' }).click();
   await page.waitForURL(`${env.issuer}/doctors`);
-  assert.ok(await page.getByRole('heading', { name: 'ثبت نام پزشکان', level: 1 }).isVisible());
+  await page.getByRole('heading', { name: 'ثبت نام پزشکان', level: 1 }).waitFor();
   assert.match(await page.locator('main').innerText(), /ابتدا در درگاه ثبت نام کنید/);
   await screenshot(page, 'doctors-guide');
   await axeClean(page, 'the doctors guide');
@@ -244,8 +244,8 @@ test('the back office shows the doctor record and its history (axe clean)', { sk
 test('the guide in English (axe clean)', { skip: chromiumMissing }, async () => {
   const page = await phonePage(browser, 'en-US');
   await page.goto(`${env.issuer}/doctors?lang=en`);
-  assert.ok(await page.getByRole('heading', { name: "Doctors' registration", level: 1 }).isVisible());
-  assert.ok(await page.getByRole('link', { name: 'Register on the portal' }).isVisible());
+  await page.getByRole('heading', { name: "Doctors' registration", level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Register on the portal' }).waitFor();
   await screenshot(page, 'doctors-guide-en');
   await axeClean(page, 'the English guide');
   await page.context().close();

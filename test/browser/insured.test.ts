@@ -31,7 +31,7 @@ test('insured registration and first sign-in in the browser', { skip: chromiumMi
 
   // Continuing without accepting shows the terms again with the error.
   await page.getByRole('button', { name: 'پذیرش و ادامه' }).click();
-  assert.ok(await page.locator('#acceptTerms-error').isVisible());
+  await page.locator('#acceptTerms-error').waitFor();
   await page.getByLabel('شرایط بالا را خواندم و می‌پذیرم').check();
   await page.getByRole('button', { name: 'پذیرش و ادامه' }).click();
   await page.waitForURL('**/insured/register/form**');
@@ -39,7 +39,7 @@ test('insured registration and first sign-in in the browser', { skip: chromiumMi
 
   // The foreign-national switch shows the identifier field instead of the national code.
   await page.getByLabel('تبعه خارجی هستم (کد ملی ندارم)').check();
-  assert.ok(await page.getByLabel('شناسه فراگیر اتباع خارجی').isVisible());
+  await page.getByLabel('شناسه فراگیر اتباع خارجی').waitFor();
   assert.equal(await page.getByLabel('کد ملی', { exact: true }).isVisible(), false);
   await page.getByLabel('تبعه خارجی هستم (کد ملی ندارم)').uncheck();
 

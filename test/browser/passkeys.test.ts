@@ -139,9 +139,9 @@ test('without JavaScript the passkey method says it needs JavaScript and offers 
   await page.locator('.method-select summary').click();
   await page.locator('[data-method="passkey"]').click();
   await page.waitForURL(/\/signin\/passkey/);
-  assert.ok(await page.locator('[data-passkey-needs-js]').isVisible());
+  await page.locator('[data-passkey-needs-js]').waitFor();
   assert.match(await page.locator('[data-passkey-needs-js]').innerText(), /جاوااسکریپت/);
-  assert.ok(await page.locator('[data-passkey-needs-js]').getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).isVisible());
+  await page.locator('[data-passkey-needs-js]').getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).waitFor();
   assert.ok(await page.locator('[data-action="passkey-signin"]').isHidden());
   await screenshot(page, 'signin-passkey-nojs');
   await context.close();

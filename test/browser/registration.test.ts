@@ -28,8 +28,8 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   // A mistake first: the error shows beside the field and in the summary.
   await page.getByLabel('کد ملی').fill('۱۲۳');
   await page.getByRole('button', { name: 'ادامه' }).click();
-  assert.ok(await page.locator('#error-summary').isVisible());
-  assert.ok(await page.locator('#nationalCode-error').isVisible());
+  await page.locator('#error-summary').waitFor();
+  await page.locator('#nationalCode-error').waitFor();
   await screenshot(page, 'register-step1-errors');
 
   await page.getByLabel('کد ملی').fill(persian.nationalCode);
@@ -52,7 +52,7 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('کد تأیید').fill(code!);
   await page.getByRole('button', { name: 'تأیید کد' }).click();
   await page.waitForURL(flowUrl);
-  assert.ok(await page.getByText('مرحله ۲: اطلاعات هویتی').first().isVisible());
+  await page.getByText('مرحله ۲: اطلاعات هویتی').first().waitFor();
 
   await page.getByLabel('نام', { exact: true }).fill('مریم');
   await page.getByLabel('نام خانوادگی').fill('احمدی');
@@ -72,7 +72,7 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('پاسخ سؤال امنیتی').fill('دبستان حافظ');
   await page.getByRole('button', { name: 'ثبت درخواست' }).click();
   // The weak password is refused with each broken rule named; other values are kept.
-  assert.ok(await page.locator('#password-error').isVisible());
+  await page.locator('#password-error').waitFor();
   assert.equal(await page.getByLabel('نام خانوادگی').inputValue(), 'احمدی');
   await screenshot(page, 'register-details-errors');
 
@@ -80,7 +80,7 @@ test('registration in the browser, Persian, phone size, without errors from axe'
   await page.getByLabel('تکرار گذرواژه').fill('Shiraz#Baharan70');
   await page.getByRole('button', { name: 'ثبت درخواست' }).click();
   await page.waitForURL(flowUrl);
-  assert.ok(await page.getByRole('heading', { name: 'درخواست شما ثبت شد' }).isVisible());
+  await page.getByRole('heading', { name: 'درخواست شما ثبت شد' }).waitFor();
   await screenshot(page, 'register-submitted');
 
   const account = await env.platform.db.selectFrom('accounts').select(['status', 'gender']).where('national_code', '=', '1282871242').executeTakeFirstOrThrow();

@@ -78,9 +78,9 @@ test('staff see which fields of a rejected registration differed from the civil 
   // 4. Search by the national code (typed in Persian digits): no account, but the reason.
   await page.getByLabel('کد ملی، کد فراگیر اتباع یا شماره همراه').fill('۰۰۱۴۷۸۹۶۶۳');
   await page.getByRole('button', { name: 'جستجو' }).click();
-  assert.ok(await page.getByText('حسابی با این مشخصات پیدا نشد.').isVisible());
+  await page.getByText('حسابی با این مشخصات پیدا نشد.').waitFor();
   const section = page.locator('section[aria-labelledby="rejections-title"]');
-  assert.ok(await section.getByRole('heading', { name: 'ثبت‌نام‌های ردشدهٔ این کد ملی' }).isVisible());
+  await section.getByRole('heading', { name: 'ثبت‌نام‌های ردشدهٔ این کد ملی' }).waitFor();
   const row = section.locator('tbody tr');
   assert.equal(await row.count(), 1);
   assert.equal(await row.locator('td').nth(0).innerText(), maskNationalCode(PERSON.nationalCode));
@@ -93,7 +93,7 @@ test('staff see which fields of a rejected registration differed from the civil 
   // 5. The list of rejections, from the navigation.
   await page.getByRole('link', { name: 'ثبت‌نام‌های ردشده' }).click();
   await page.waitForURL('**/backoffice/rejections');
-  assert.ok(await page.getByRole('heading', { name: 'ثبت‌نام‌های ردشده در بررسی ثبت احوال' }).isVisible());
+  await page.getByRole('heading', { name: 'ثبت‌نام‌های ردشده در بررسی ثبت احوال' }).waitFor();
   assert.equal(await page.locator('td.mismatched-fields').first().innerText(), 'تاریخ تولد');
   await screenshot(page, 'backoffice-rejections-list');
   const axeList = await new AxeBuilder({ page }).analyze();
@@ -102,9 +102,9 @@ test('staff see which fields of a rejected registration differed from the civil 
   // 6. In English (the language cookie the language switch sets).
   await context.addCookies([{ name: 'lang', value: 'en', url: env.baseUrl }]);
   await page.goto(`${env.baseUrl}/backoffice/rejections`);
-  assert.ok(await page.getByRole('heading', { name: 'Registrations rejected by the civil registry check' }).isVisible());
+  await page.getByRole('heading', { name: 'Registrations rejected by the civil registry check' }).waitFor();
   assert.equal(await page.locator('td.mismatched-fields').first().innerText(), 'Birth date');
-  assert.ok(await page.getByRole('cell', { name: 'Details differ from the civil registry' }).isVisible());
+  await page.getByRole('cell', { name: 'Details differ from the civil registry' }).waitFor();
   await screenshot(page, 'backoffice-rejections-list-en');
   await context.close();
 });

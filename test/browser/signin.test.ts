@@ -43,7 +43,7 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
 
   // The method selector opens to the one-time code method.
   await page.locator('.method-select summary').click();
-  assert.ok(await page.getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).isVisible());
+  await page.getByRole('link', { name: 'ورود با رمز یک‌بارمصرف پیامکی' }).waitFor();
   await screenshot(page, 'signin-method-selector');
   await page.locator('.method-select summary').click();
 
@@ -51,7 +51,7 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
   await page.getByLabel('نام کاربری').fill(a.nationalCode);
   await page.getByLabel('گذرواژه', { exact: true }).fill('Wrong!Pass1');
   await page.getByRole('button', { name: 'ورود', exact: true }).click();
-  assert.ok(await page.locator('#error-summary').isVisible());
+  await page.locator('#error-summary').waitFor();
   assert.match(await page.locator('#error-summary').innerText(), /نام کاربری یا گذرواژه نادرست است/);
   assert.equal(await page.getByLabel('نام کاربری').inputValue(), a.nationalCode);
 
@@ -61,7 +61,7 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
   await toggle.click();
   assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
   const panel = page.getByRole('group', { name: 'صفحه‌کلید مجازی برای وارد کردن گذرواژه' });
-  assert.ok(await panel.isVisible());
+  await panel.waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-char')), '1', 'focus moves to the first key');
   await page.keyboard.press('Escape');
   assert.ok(await panel.isHidden());
@@ -82,7 +82,7 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
 
   // Forced change: nothing else opens.
   await page.waitForURL('**/account/password');
-  assert.ok(await page.getByText('ابتدا باید گذرواژه خود را تغییر دهید').isVisible());
+  await page.getByText('ابتدا باید گذرواژه خود را تغییر دهید').waitFor();
   await screenshot(page, 'signin-forced-change');
   await noAxeViolations(page, 'the forced change page');
   await page.goto(`${env.baseUrl}/account/sessions`);
@@ -92,7 +92,7 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
   await page.getByLabel('گذرواژه جدید', { exact: true }).fill('abc');
   await page.getByLabel('تکرار گذرواژه جدید').fill('abc');
   await page.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
-  assert.ok(await page.locator('#newPassword-error').isVisible());
+  await page.locator('#newPassword-error').waitFor();
   await screenshot(page, 'signin-forced-change-errors');
 
   await page.getByLabel('گذرواژه فعلی').fill(PASSWORD);
@@ -100,14 +100,14 @@ test('sign-in with the on-screen keyboard, then the forced password change', { s
   await page.getByLabel('تکرار گذرواژه جدید').fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
   await page.waitForURL('**/account/sessions');
-  assert.ok(await page.getByText('همین دستگاه').isVisible());
+  await page.getByText('همین دستگاه').waitFor();
   await screenshot(page, 'account-sessions');
   await page.goto(`${env.baseUrl}/account`);
-  assert.ok(await page.getByRole('heading', { name: 'حساب من' }).isVisible());
+  await page.getByRole('heading', { name: 'حساب من' }).waitFor();
   await screenshot(page, 'account');
   await noAxeViolations(page, 'the account page');
 
   await page.getByRole('button', { name: 'خروج' }).click();
   await page.waitForURL('**/signin?notice=signed_out');
-  assert.ok(await page.getByText('از سامانه خارج شدید').isVisible());
+  await page.getByText('از سامانه خارج شدید').waitFor();
 });

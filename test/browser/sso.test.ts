@@ -169,7 +169,7 @@ test('one sign-in opens both services; signing out at one reaches the other', { 
   await page.locator('#login').click();
   await page.waitForURL(`${env.issuer}/interaction/**`);
   // The same sign-in page as /signin, naming the service.
-  assert.ok(await page.getByRole('heading', { name: 'ورود به سامانه' }).isVisible());
+  await page.getByRole('heading', { name: 'ورود به سامانه' }).waitFor();
   assert.match(await page.locator('main').innerText(), /«برگ پرداخت حق بیمه»/);
   await screenshot(page, 'sso-signin');
   await signInOnPortal(page, person.nationalCode, person.password);
@@ -181,7 +181,7 @@ test('one sign-in opens both services; signing out at one reaches the other', { 
   await page.locator('#login').click();
   await page.waitForURL(`${env.issuer}/interaction/**`);
   assert.equal(await page.locator('input[name="password"]').count(), 0, 'no password is asked');
-  assert.ok(await page.getByRole('heading', { name: 'اجازه دسترسی به اطلاعات حساب' }).isVisible());
+  await page.getByRole('heading', { name: 'اجازه دسترسی به اطلاعات حساب' }).waitFor();
   assert.match(await page.locator('main').innerText(), /نام، نام خانوادگی، جنسیت و تاریخ تولد/);
   await screenshot(page, 'sso-consent');
   await page.getByRole('button', { name: 'اجازه می‌دهم' }).click();
@@ -194,7 +194,7 @@ test('one sign-in opens both services; signing out at one reaches the other', { 
   await page.goto(`${payslip.origin}/`);
   await page.getByRole('link', { name: 'خروج' }).click();
   await page.waitForURL(`${env.issuer}/oidc/session/end**`);
-  assert.ok(await page.getByRole('heading', { name: 'خروج از حساب کاربری' }).isVisible());
+  await page.getByRole('heading', { name: 'خروج از حساب کاربری' }).waitFor();
   await screenshot(page, 'sso-signout');
   await page.getByRole('button', { name: 'خروج از همه سامانه‌ها' }).click();
   await page.waitForURL(`${payslip.origin}/?state=bye`);
@@ -226,7 +226,7 @@ test('a forced password change comes before any token, then the flow goes on to 
 
   // The change page, not the service: no code was issued.
   await page.waitForURL(/\/account\/password\?next=%2Finteraction%2F/);
-  assert.ok(await page.getByText('ابتدا باید گذرواژه خود را تغییر دهید').isVisible());
+  await page.getByText('ابتدا باید گذرواژه خود را تغییر دهید').waitFor();
   assert.equal(payslip.sessions.size, 0);
   await screenshot(page, 'sso-forced-change');
   // Trying the service again without changing lands on the change page again.
@@ -247,7 +247,7 @@ test('a forced password change comes before any token, then the flow goes on to 
   await page.waitForURL(`${env.issuer}/oidc/session/end**`);
   await page.getByRole('button', { name: 'خروج از همه سامانه‌ها' }).click();
   await page.waitForURL(`${env.issuer}/oidc/session/end/success**`);
-  assert.ok(await page.getByRole('heading', { name: 'از حساب کاربری خارج شدید' }).isVisible());
+  await page.getByRole('heading', { name: 'از حساب کاربری خارج شدید' }).waitFor();
   await screenshot(page, 'sso-signed-out');
   assert.equal(await portalSessionsOpen(person.id), 0);
   await page.context().close();
@@ -263,7 +263,7 @@ test('from a service: the one sign-in page offers both methods; signing in by SM
   assert.equal(await page.locator('input[name="username"]').count(), 1);
   assert.equal(await page.locator('input[name="password"]').count(), 1);
   assert.equal(await page.locator('form.signin-form button[type="submit"]').count(), 1);
-  assert.ok(await page.locator('#tips-title').isVisible());
+  await page.locator('#tips-title').waitFor();
   assert.equal(await page.locator('a[href="/help/registration"]').count(), 1);
   assert.equal(await page.locator('.vk-mount').count(), 1);
   await page.locator('details.method-select summary').click();
