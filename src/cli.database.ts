@@ -7,7 +7,10 @@ import type { Database } from './db/database.js';
 /** Runs `run` on the configured database, migrated first (`applied`: the migrations this call applied). */
 export async function withDatabase<T>(config: Config, run: (database: Database, applied: string[]) => Promise<T>): Promise<T> {
   const [{ databaseOptionsOf, openDatabase }, { migrateDatabase }] = await Promise.all([import('./db/database.js'), import('./db/migrate.js')]);
-  const database = await openDatabase(databaseOptionsOf(config));
+  const database = await openDatabase({
+    ...databaseOptionsOf(config),
+    onTemplateFallback: (e) => console.error(`warning: the new data folder was made from the template tarball (${e instanceof Error ? e.message : String(e)})`),
+  });
   try {
     const applied = await migrateDatabase(database, config.databaseSchema);
     return await run(database, applied);

@@ -68,6 +68,7 @@ export async function createPlatform(options: PlatformOptions) {
     ...(options.database?.loadDataDir ? { loadDataDir: options.database.loadDataDir } : {}),
     // A lost connection is survived (the pool opens another); /readyz reports the database meanwhile.
     onConnectionError: (e) => logger.warn({ err: { message: e.message, code: (e as { code?: string }).code } }, 'database connection lost'),
+    onTemplateFallback: (e) => logger.warn({ err: e }, 'new embedded data folder made from the template tarball: the unpacked template could not be copied'),
   });
   // Processes starting together on an empty database take turns (PostgreSQL advisory lock):
   // migrations here, the one-time creation of a signing key and the branch list below.

@@ -26,8 +26,8 @@ test('the embedded database keeps a small buffer pool (16 MB, not PostgreSQL’s
 });
 
 /** The migrations recorded by the embedded database opened in `dataDir` (then closed). */
-async function migrationsIn(dataDir: string): Promise<number> {
-  const database = await openDatabase({ dataDir });
+async function migrationsIn(dataDir: string, onTemplateFallback?: (e: unknown) => void): Promise<number> {
+  const database = await openDatabase({ dataDir, ...(onTemplateFallback ? { onTemplateFallback } : {}) });
   try {
     return (await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(database.db)).rows[0]!.n;
   } finally {
@@ -39,13 +39,18 @@ test('a new data folder is a whole copy of the migrated template; a folder that 
   const dir = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
   const odd = mkdtempSync(path.join(tmpdir(), 'dargah-db-'));
   try {
-    assert.equal(await migrationsIn(dir), Object.keys(migrations).length);
+    const fallbacks: unknown[] = [];
+    assert.equal(await migrationsIn(dir, (e) => fallbacks.push(e)), Object.keys(migrations).length);
     // Copied beside it and renamed: nothing else is left in the folder.
     assert.deepEqual(readdirSync(dir), ['pglite']);
+    assert.equal(fallbacks.length, 0);
 
     mkdirSync(path.join(odd, 'pglite'));
     writeFileSync(path.join(odd, 'pglite', 'notes.txt'), 'not a database');
-    assert.equal(await migrationsIn(odd), Object.keys(migrations).length);
+    assert.equal(await migrationsIn(odd, (e) => fallbacks.push(e)), Object.keys(migrations).length);
+    // The copy could not take the folder's place: said, and the tarball used instead.
+    assert.equal(fallbacks.length, 1);
+    assert.deepEqual(readdirSync(odd), ['pglite']);
   } finally {
     for (const d of [dir, odd]) rmSync(d, { recursive: true, force: true });
   }

@@ -66,6 +66,12 @@ export type DatabaseOptions = {
    * a new one. Without a listener such an error would end the process.
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * Told when a new embedded data folder could not be copied from the unpacked template (an
+   * unwritable cache, a full disk, a folder that holds something else): the folder is then
+   * made from the template's tarball, slower but the same.
+   */
+  onTemplateFallback?: (error: unknown) => void;
 };
 
 // Dates and big integers come back as JS values that fit our types.
@@ -234,20 +240,22 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
 
 /**
  * Copies the unpacked template into `dataDir` (absent or empty), whole or not at all: the copy
- * is made beside it and renamed. False where there is no unpacked template, or the folder
- * holds something else; the caller then loads the template's tarball into it.
+ * is made beside it and renamed. False (after telling `report`) where that cannot be done;
+ * the caller then loads the template's tarball into the folder.
  */
-async function copyTemplateTo(dataDir: string): Promise<boolean> {
-  const template = await (await import('./template.js')).pgliteTemplateDir();
-  if (!template) return false;
+async function copyTemplateTo(dataDir: string, report?: (error: unknown) => void): Promise<boolean> {
   const partial = `${dataDir}.${process.pid}.${randomBytes(4).toString('hex')}`;
   try {
+    const template = await (await import('./template.js')).pgliteTemplateDir();
     mkdirSync(path.dirname(dataDir), { recursive: true });
     cpSync(template, partial, { recursive: true });
     renameSync(partial, dataDir);
     return true;
-  } catch {
-    return existsSync(path.join(dataDir, 'PG_VERSION'));
+  } catch (error) {
+    // Another process made the same folder meanwhile: theirs is used.
+    if (existsSync(path.join(dataDir, 'PG_VERSION'))) return true;
+    report?.(error);
+    return false;
   } finally {
     rmSync(partial, { recursive: true, force: true });
   }
@@ -261,7 +269,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     dataDir = path.join(options.dataDir ?? './data', 'pglite');
     // A new data folder (for a start or a command alike) begins as a copy of the migrated
     // template (db/template.ts): seconds of initdb and migrations saved.
-    if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION')) && !(await copyTemplateTo(dataDir))) {
+    if (!loadDataDir && !existsSync(path.join(dataDir, 'PG_VERSION')) && !(await copyTemplateTo(dataDir, options.onTemplateFallback))) {
       loadDataDir = await (await import('./template.js')).pgliteTemplate();
     }
     mkdirSync(dataDir, { recursive: true });

@@ -96,17 +96,17 @@ async function loadOrBuild(): Promise<Blob> {
 /**
  * The template unpacked into a data folder, once per machine beside its tarball: a new data
  * folder is a copy of it, which takes a tenth of what PGlite's loading of the tarball takes
- * (it writes every file through its WebAssembly file system). Undefined where the cache
- * cannot be written (a read-only installation): the caller loads the tarball instead.
+ * (it writes every file through its WebAssembly file system). Throws where it cannot be made
+ * (a read-only installation); the caller then loads the tarball instead.
  */
-export async function pgliteTemplateDir(): Promise<string | undefined> {
+export async function pgliteTemplateDir(): Promise<string> {
   const dir = path.join(TEMPLATE_DIR, `${PREFIX}${templateKey()}`);
   if (existsSync(path.join(dir, 'PG_VERSION'))) {
     try {
       const now = new Date();
       utimesSync(dir, now, now);
     } catch {
-      // Read-only: still usable.
+      // A read-only cache: the template is still usable, only its age is not refreshed.
     }
     return dir;
   }
@@ -124,8 +124,6 @@ export async function pgliteTemplateDir(): Promise<string | undefined> {
       if (!existsSync(path.join(dir, 'PG_VERSION'))) throw e;
     }
     return dir;
-  } catch {
-    return undefined;
   } finally {
     rmSync(partial, { recursive: true, force: true });
   }
