@@ -301,6 +301,20 @@ describe('guessing: per address, then a captcha — never a lockout', () => {
     assert.equal(row.locked_until, null, 'the account is never locked');
   });
 
+  test('a right password gives this address its whole share back and clears the account-wide count', async () => {
+    const a = await insertAccount(guarded.platform);
+    const ip = freshIp();
+    const share = guarded.config.rateLimits.signinFailuresPerAccountAndIp.points;
+    for (let i = 1; i < share; i++) assert.equal((await apiSignIn(guarded.app, a.nationalCode, `Wrong!Pass${i}`, ip)).statusCode, 401, `attempt ${i}`);
+    const failures = () => guarded.platform.db.selectFrom('accounts').select(['failed_signins']).where('id', '=', a.id).executeTakeFirstOrThrow();
+    assert.equal((await failures()).failed_signins, share - 1);
+    assert.equal((await apiSignIn(guarded.app, a.nationalCode, a.password, ip)).statusCode, 200);
+    assert.equal((await failures()).failed_signins, 0, 'the account-wide count starts again');
+    // The whole share again from the same address: every try is checked (401), none refused.
+    for (let i = 1; i <= share; i++) assert.equal((await apiSignIn(guarded.app, a.nationalCode, `Wrong!Pass${i}`, ip)).statusCode, 401, `after the success, attempt ${i}`);
+    assert.equal((await apiSignIn(guarded.app, a.nationalCode, a.password, ip)).statusCode, 429, 'and the share is counted again');
+  });
+
   test('the page warns how many tries this device has left', async () => {
     const a = await insertAccount(guarded.platform);
     const b = browser(guarded.app);

@@ -100,6 +100,35 @@ export function createSigninService(deps: SigninDeps) {
     };
   }
 
+  /**
+   * checkGuarded's work, with the recording of a right password (the counters start again)
+   * left running as `recorded`, for the caller to await together with its own next writes:
+   * commands to Redis issued together go out in one write (ioredis auto-pipelining).
+   * `recorded` must be awaited whenever it is there.
+   */
+  async function checkUnderGuard(
+    a: AccountRow,
+    password: string,
+    meta: { ip: string },
+    captcha?: unknown,
+  ): Promise<{
+    checked: Result<{ method: 'password' | 'temporary_password'; needsRehash: boolean }, Failure & { remainingTries?: number }>;
+    recorded?: Promise<void>;
+  }> {
+    const guard = await accounts.guard(a, meta.ip);
+    if (!guard.allowed) return { checked: limited('signin.limited', guard.retryAfterSeconds) };
+    if (guard.captchaRequired && !(await deps.verifyCaptcha(captcha)).ok) {
+      return { checked: fail('unauthenticated', 'signin.captcha_required') };
+    }
+    const checked = await accounts.checkPassword(a, password);
+    if (!checked.method) {
+      const { remainingForAddress } = await accounts.recordFailure(a.id, meta.ip);
+      const warn = remainingForAddress <= 3 ? { remainingTries: remainingForAddress, params: { tries: remainingForAddress } } : {};
+      return { checked: { ok: false, error: { kind: 'unauthenticated', code: 'signin.invalid_credentials', ...warn } } };
+    }
+    return { checked: ok({ method: checked.method, needsRehash: checked.needsRehash }), recorded: accounts.recordSuccess(a, meta.ip) };
+  }
+
   const service = {
     /**
      * A password of a known account checked under the guard: this address's failures on this
@@ -112,19 +141,9 @@ export function createSigninService(deps: SigninDeps) {
       meta: { ip: string },
       captcha?: unknown,
     ): Promise<Result<{ method: 'password' | 'temporary_password'; needsRehash: boolean }, Failure & { remainingTries?: number }>> {
-      const guard = await accounts.guard(a, meta.ip);
-      if (!guard.allowed) return limited('signin.limited', guard.retryAfterSeconds);
-      if (guard.captchaRequired && !(await deps.verifyCaptcha(captcha)).ok) {
-        return fail('unauthenticated', 'signin.captcha_required');
-      }
-      const checked = await accounts.checkPassword(a, password);
-      if (!checked.method) {
-        const { remainingForAddress } = await accounts.recordFailure(a.id, meta.ip);
-        const warn = remainingForAddress <= 3 ? { remainingTries: remainingForAddress, params: { tries: remainingForAddress } } : {};
-        return { ok: false, error: { kind: 'unauthenticated', code: 'signin.invalid_credentials', ...warn } };
-      }
-      await accounts.recordSuccess(a, meta.ip);
-      return ok({ method: checked.method, needsRehash: checked.needsRehash });
+      const { checked, recorded } = await checkUnderGuard(a, password, meta, captcha);
+      await recorded;
+      return checked;
     },
 
     /** Username + password (or the temporary password of the newest SMS recovery). */
@@ -159,7 +178,9 @@ export function createSigninService(deps: SigninDeps) {
         signins.inc({ method: 'password', result: 'locked' });
         return lockedFailure(account.locked_until!);
       }
-      const checked = await service.checkGuarded(account, password, meta, input.captcha);
+      // The recording of a right password shares its wait (and its write to the counters) with
+      // what follows: the session's insert, or the refusal's give-back.
+      const { checked, recorded } = await checkUnderGuard(account, password, meta, input.captcha);
       if (!checked.ok) {
         if (checked.error.code !== 'signin.invalid_credentials') await limiter.reward('signinFailuresPerIp', meta.ip);
         signins.inc({ method: 'password', result: checked.error.code === 'signin.captcha_required' ? 'captcha' : checked.error.kind === 'limited' ? 'limited' : 'wrong' });
@@ -171,14 +192,14 @@ export function createSigninService(deps: SigninDeps) {
       const initialExpires = account.initial_password_expires_at;
       const expired = method === 'password' && account.must_change_password && initialExpires && initialExpires <= clock();
       if (refusal || expired) {
-        await limiter.reward('signinFailuresPerIp', meta.ip);
+        await Promise.all([recorded, limiter.reward('signinFailuresPerIp', meta.ip)]);
         if (refusal) {
           signins.inc({ method, result: 'not_active' });
           return { ok: false, error: refusal };
         }
         return fail('forbidden', 'signin.initial_password_expired');
       }
-      if (method === 'password' && checked.value.needsRehash) await accounts.rehash(account.id, password);
+      if (method === 'password' && checked.value.needsRehash) await Promise.all([recorded, accounts.rehash(account.id, password)]);
       // A right password gives back its point and clears this address's count on the
       // username, in the same wait as the session's insert. The person is signed in either
       // way: a counter that could not be updated is reported, and only costs this address
@@ -186,6 +207,7 @@ export function createSigninService(deps: SigninDeps) {
       const counted = (e: unknown) => deps.logger.warn({ err: e }, 'sign-in counters not updated after a right password');
       const [opened] = await Promise.all([
         openSession(account, method, meta, mark),
+        recorded,
         limiter.reward('signinFailuresPerIp', meta.ip).catch(counted),
         limiter.reset('signinPerUsername', pair).catch(counted),
       ]);
