@@ -167,6 +167,7 @@ export async function createPlatform(options: PlatformOptions) {
     metrics,
     logger,
     clock,
+    keepProfile: (a, mark) => account.keepProfile(a, mark),
   });
   const account = createAccountService({
     db,

@@ -101,6 +101,23 @@ describe('copies of sessions and profiles in one process', () => {
     assert.equal((await me(env.app, token)).statusCode, 401, 'the copy dropped on the notice; the row says ended');
   });
 
+  it('a password sign-in keeps the profile it read as a copy too: the first /me reads no account row', async () => {
+    const { account, token } = await signIn(env.app, env.platform);
+    // Changed behind the process's back, without a notice: only a read of the row would see it.
+    await env.platform.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`UPDATE accounts SET first_name = 'Quiet' WHERE id = ${account.id}`.execute(trx);
+    });
+    const first = await me(env.app, token);
+    assert.equal(first.statusCode, 200);
+    assert.notEqual(first.json().firstName, 'Quiet', 'answered from the profile the sign-in kept');
+    // (The control: once a notice drops the copy, the row is read.)
+    const since = env.platform.changes.generation;
+    await sql`UPDATE accounts SET first_name = first_name WHERE id = ${account.id}`.execute(env.platform.db);
+    await heard(env.platform, since);
+    assert.equal((await me(env.app, token)).json().firstName, 'Quiet');
+  });
+
   it('a change heard between reading the account and opening the session: no copy is kept', async () => {
     const a = await insertAccount(env.platform);
     const row = await env.platform.accounts.get(a.id);

@@ -125,6 +125,15 @@ export function createAccountService(deps: {
     },
 
     /**
+     * Keeps the profile of an account row the caller read itself (a sign-in, with the mark it
+     * took before reading), as `profile` keeps what it loads: only if no change of any account
+     * was heard since. The page or getMe right after a sign-in then reads no account row.
+     */
+    keepProfile(a: AccountRow, mark: number) {
+      profiles.keep(a.id, a.id, profileOf(a), mark);
+    },
+
+    /**
      * Password change; the current password is not asked again right after a temporary-password
      * sign-in. The asking session continues under a new id (`rotated`: the caller hands it out).
      */

@@ -42,6 +42,8 @@ export type SigninDeps = {
   metrics: Metrics;
   logger: Logger;
   clock: () => Date;
+  /** Keeps the signed-in person's profile as read by the sign-in (account.service keepProfile). */
+  keepProfile: (a: AccountRow, mark: number) => void;
 };
 
 /** How long a decoy code flow reads as "sending" (about what the gateway takes). */
@@ -91,6 +93,7 @@ export function createSigninService(deps: SigninDeps) {
       ip: meta.ip,
       userAgent: meta.userAgent,
     }, mark === undefined ? undefined : { account: a, mark });
+    if (mark !== undefined) deps.keepProfile(a, mark);
     if (meta.kind === 'web' && a.preferred_lang !== meta.lang) await accounts.rememberLanguage(a.id, meta.lang);
     signins.inc({ method, result: 'ok' });
     return {
