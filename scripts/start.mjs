@@ -8,8 +8,8 @@
 // --max-semi-space-size=8 lets the young generation grow to 8 MB per half, so that the short-
 // lived objects of a request die there; --heap-growing-percent=20 lets the old generation grow
 // only 20 % over what the last full collection kept before the next one. V8's own factor (up
-// to 4×) took a web process to 300–360 MB after the bench's loads, with about 50 MB live; with
-// 20 % it stays at 211–227 MB (peak 237–253), for about 0.05 ms more of V8's helper threads
+// to 4×) left a web process at 214–340 MB after the bench's loads, with about 50 MB live; with
+// 20 % it stays at 190–227 MB (peak 225–253), for about 0.05 ms more of V8's helper threads
 // per sign-in and no change in requests per second beyond the runs' spread (README, Memory).
 // --initial-old-space-size=64 keeps that rule from running full collections while a start
 // builds its first 50 MB (five during a start instead of V8's usual three; two with it).
