@@ -1,0 +1,14 @@
+// The test files a worker of scripts/test.mjs runs, in one process: each file is imported
+// inside a suite named after it, so its top-level hooks (before/after) stay with its own
+// tests, and the modules under test are loaded and compiled once per worker, not once per
+// file. The list comes from DARGAH_TEST_FILES (a JSON array of absolute paths).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe } from 'node:test';
+
+const files = JSON.parse(process.env.DARGAH_TEST_FILES ?? '[]');
+for (const file of files) {
+  describe(path.relative(process.cwd(), file), async () => {
+    await import(pathToFileURL(file).href);
+  });
+}
