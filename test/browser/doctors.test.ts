@@ -10,11 +10,10 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { createSsoTestEnv, type SsoTestEnv } from '../sso.support.js';
-import { chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
+import { axeViolations, chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
 
 const SECRET = 'doctors-browser-client-secret-0123456789';
 // The demo doctor (demo/PEOPLE.md, demo/medical-council.csv).
@@ -104,12 +103,7 @@ after(async () => {
 });
 
 async function axeClean(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  assert.deepEqual(
-    result.violations.map((v) => `${v.id}: ${v.help}`),
-    [],
-    `${what} has no accessibility violations`,
-  );
+  assert.deepEqual(await axeViolations(page), [], `${what} has no accessibility violations`);
 }
 
 test('from the sign-in page\'s doctors link to a service receiving the doctor\'s claims', { skip: chromiumMissing }, async () => {

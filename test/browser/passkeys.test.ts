@@ -11,11 +11,10 @@ import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { insertAccount } from '../signin.support.js';
 import { createTestEnv, type TestEnv } from '../support.js';
-import { chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
+import { axeViolations, chromiumMissing, launchBrowser, phonePage, screenshot } from './support.js';
 
 let env: TestEnv;
 let browser: Browser;
@@ -44,8 +43,7 @@ after(async () => {
 });
 
 async function noAxeViolations(page: Page, what: string) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} has no accessibility violations`);
+  assert.deepEqual(await axeViolations(page), [], `${what} has no accessibility violations`);
 }
 
 async function virtualAuthenticator(page: Page) {

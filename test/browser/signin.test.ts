@@ -2,10 +2,9 @@
 // keyboard), is sent to the forced password change, changes it, and reaches their account.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { insertAccount, NEW_PASSWORD, PASSWORD } from '../signin.support.js';
-import { chromiumMissing, createBrowserEnv, phonePage, screenshot, type BrowserEnv } from './support.js';
+import { axeViolations, chromiumMissing, createBrowserEnv, phonePage, screenshot, type BrowserEnv } from './support.js';
 
 let env: BrowserEnv;
 before(async () => {
@@ -27,8 +26,7 @@ async function typeOnScreen(page: Page, panel: string, text: string) {
 }
 
 async function noAxeViolations(page: Page, what: string) {
-  const axe = await new AxeBuilder({ page }).analyze();
-  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), [], `${what} has no accessibility violations`);
+  assert.deepEqual(await axeViolations(page), [], `${what} has no accessibility violations`);
 }
 
 test('sign-in with the on-screen keyboard, then the forced password change', { skip: chromiumMissing }, async () => {

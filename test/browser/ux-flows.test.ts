@@ -4,12 +4,11 @@
 // than the phone, and the back office on a phone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { lastCodeTo } from '../support.js';
 import { insertAccount } from '../signin.support.js';
-import { chromiumMissing, createBrowserEnv, screenshot, type BrowserEnv } from './support.js';
+import { axeViolations, chromiumMissing, createBrowserEnv, screenshot, type BrowserEnv } from './support.js';
 
 let env: BrowserEnv;
 before(async () => {
@@ -36,10 +35,7 @@ async function newPage(browser: Browser, size: Size, lang: Lang): Promise<Page> 
 
 /** axe finds nothing, the page is no wider than its window, and a screenshot is kept. */
 async function check(page: Page, name: string, options: { exclude?: string } = {}) {
-  let builder = new AxeBuilder({ page });
-  if (options.exclude) builder = builder.exclude(options.exclude);
-  const axe = await builder.analyze();
-  assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `${name}: axe`);
+  assert.deepEqual(await axeViolations(page, options), [], `${name}: axe`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `${name}: the page is ${overflow}px wider than the window`);
   assert.doesNotMatch(await page.locator('body').innerText(), /\{\w+\}/, `${name}: an unfilled placeholder`);
@@ -232,5 +228,19 @@ describe('other states in the browser', { skip: chromiumMissing }, () => {
     await page.goto(`${env.baseUrl}/backoffice/people/${a.id}`);
     assert.equal(await page.locator('header a[href="/signin"]').count(), 0, 'no citizen sign-in link');
     await check(page, 'backoffice-person');
+  });
+});
+
+describe('the accessibility check itself', { skip: chromiumMissing }, () => {
+  test('names each fault of a faulty page, with where it is', async () => {
+    const page = await (await env.browser.newContext()).newPage();
+    await page.setContent('<html><body><main><img src="data:,"><form><input name="q"></form><p style="color:#eee;background:#fff">کم‌رنگ</p></main></body></html>');
+    const found = await axeViolations(page);
+    const ids = found.map((line) => line.split(':')[0]).sort();
+    assert.deepEqual(ids, ['color-contrast', 'document-title', 'html-has-lang', 'image-alt', 'label', 'page-has-heading-one'], found.join('\n'));
+    assert.ok(found.some((line) => line.startsWith('image-alt:') && line.endsWith('(img)')), found.join('\n'));
+    // What a check leaves out is left out, and nothing else.
+    assert.deepEqual((await axeViolations(page, { exclude: 'img' })).map((line) => line.split(':')[0]).sort(), ['color-contrast', 'document-title', 'html-has-lang', 'label', 'page-has-heading-one']);
+    await page.context().close();
   });
 });
