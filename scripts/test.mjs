@@ -116,6 +116,8 @@ for (const { index, code, signal, summary } of results) {
   for (const key of Object.keys(total)) total[key] += summary[key] ?? 0;
   Object.assign(times, summary.files);
 }
+// Files removed since are forgotten.
+for (const file of Object.keys(times)) if (!existsSync(path.join(root, file))) delete times[file];
 if (total.failed > 0) ok = false;
 try {
   mkdirSync(path.dirname(CACHE), { recursive: true });
