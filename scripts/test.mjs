@@ -11,7 +11,7 @@
 // each to the worker with the least so far; the times come from this machine's last run
 // (node_modules/.cache/dargah/test-durations.json) or else from test/durations.json.
 //
-//   node scripts/test.mjs [file or glob …]     (default: every test file)
+//   node scripts/test.mjs [file or glob …] [--node-test-option …]   (default: every test file)
 //   TEST_WORKERS=n    how many workers (default: the machine's cores, at most 4)
 //   TEST_TIMEOUT_MS   a test's time limit (default 300000)
 // It ends with exit code 1 if any test failed or a worker ended abnormally.
@@ -28,7 +28,10 @@ const COMMITTED = path.join(root, 'test', 'durations.json');
 /** The guess for a file no run has timed yet, in milliseconds. */
 const UNKNOWN_MS = 5000;
 
-const patterns = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_PATTERNS;
+// Options (--test-name-pattern=…, --test-only, …) go to every worker's `node --test`.
+const options = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const named = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const patterns = named.length > 0 ? named : DEFAULT_PATTERNS;
 const files = [...new Set(patterns.flatMap((p) => globSync(p, { cwd: root }).map((f) => path.resolve(root, f))))].sort();
 if (files.length === 0) {
   console.error(`no test files match ${patterns.join(' ')}`);
@@ -71,6 +74,7 @@ const runWorker = (share, index) =>
         '--test', '--test-concurrency=1', `--test-timeout=${timeout}`,
         '--test-reporter=spec', '--test-reporter-destination=stdout',
         '--test-reporter=./scripts/test-durations.mjs', `--test-reporter-destination=${summaryFile}`,
+        ...options,
         'scripts/test-files.mjs',
       ],
       { cwd: root, env: { ...process.env, DARGAH_TEST_FILES: JSON.stringify(share.files) }, stdio: ['ignore', 'pipe', 'pipe'] },
