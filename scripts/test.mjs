@@ -14,6 +14,7 @@
 //   node scripts/test.mjs [file or glob …] [--node-test-option …]   (default: every test file)
 //   TEST_WORKERS=n    how many workers (default: the machine's cores, at most 4)
 //   TEST_TIMEOUT_MS   a test's time limit (default 300000)
+//   TEST_DURATIONS_CACHE  where this machine's wall times are kept (default above)
 // It ends with exit code 1 if any test failed or a worker ended abnormally.
 import { spawn } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_PATTERNS = ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'];
-const CACHE = path.join(root, 'node_modules', '.cache', 'dargah', 'test-durations.json');
+const CACHE = process.env.TEST_DURATIONS_CACHE || path.join(root, 'node_modules', '.cache', 'dargah', 'test-durations.json');
 const COMMITTED = path.join(root, 'test', 'durations.json');
 /** The guess for a file no run has timed yet, in milliseconds. */
 const UNKNOWN_MS = 5000;
@@ -63,6 +64,17 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'dargah-test-run-'));
 const started = performance.now();
 console.log(`${files.length} test files in ${count} worker${count > 1 ? 's' : ''}`);
 
+/**
+ * A worker's environment: its files, and none of the variables by which a test process knows
+ * it runs under `node --test` (a runner started from a test would otherwise run nothing).
+ */
+function workerEnv(files) {
+  const env = { ...process.env, DARGAH_TEST_FILES: JSON.stringify(files) };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_TEST_WORKER_ID;
+  return env;
+}
+
 const children = new Set();
 const runWorker = (share, index) =>
   new Promise((resolve) => {
@@ -77,7 +89,7 @@ const runWorker = (share, index) =>
         ...options,
         'scripts/test-files.mjs',
       ],
-      { cwd: root, env: { ...process.env, DARGAH_TEST_FILES: JSON.stringify(share.files) }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, env: workerEnv(share.files), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     children.add(child);
     // Lines of the workers interleave; each carries its worker's number.
@@ -113,6 +125,12 @@ const times = { ...readTimes(CACHE) };
 let ok = true;
 for (const { index, code, signal, summary } of results) {
   if (code !== 0 || !summary) ok = false;
+  // Every file of the share must have reported: a run in which files ran nothing is no pass.
+  const silent = summary ? shares[index].files.map(rel).filter((f) => !(f in summary.files)) : [];
+  if (silent.length > 0) {
+    ok = false;
+    console.error(`worker ${index + 1} has no result for ${silent.join(', ')}`);
+  }
   // A worker with failed tests ends with code 1; one that ended any other way says so.
   if (!summary || (code !== 0 && !(summary.failed > 0))) console.error(`worker ${index + 1} ended with ${signal ?? `exit code ${code}`} (see its lines above)`);
   if (!summary) continue;
