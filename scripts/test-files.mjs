@@ -4,7 +4,7 @@
 // file. The list comes from DARGAH_TEST_FILES (a JSON array of absolute paths).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe } from 'node:test';
+import { after, describe } from 'node:test';
 
 const files = JSON.parse(process.env.DARGAH_TEST_FILES ?? '[]');
 for (const file of files) {
@@ -14,3 +14,9 @@ for (const file of files) {
     await import(pathToFileURL(file).href);
   });
 }
+
+// What the files of this worker share and must give up for the process to end (test/reuse.ts:
+// idle embedded databases) is released once they are all done.
+after(async () => {
+  await globalThis[Symbol.for('dargah.test.release')]?.();
+});

@@ -2,6 +2,7 @@
 // and wires every capability's service with its explicit dependencies. Web, worker, CLI
 // and tests all start from here.
 import { Redis } from 'ioredis';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { type Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -41,8 +42,8 @@ export type PlatformOptions = {
   logger: Logger;
   /** Injected time (tests move it forward). */
   clock?: () => Date;
-  /** Test-only: PGlite in memory, a PostgreSQL schema, a Redis key prefix. */
-  database?: { memory?: boolean; schema?: string; loadDataDir?: Blob };
+  /** Test-only: PGlite in memory (or an open one the caller owns), a PostgreSQL schema, a Redis key prefix. */
+  database?: { memory?: boolean; schema?: string; loadDataDir?: Blob; pglite?: PGlite };
   redisPrefix?: string;
   registryFaults?: RegistryFaults;
   smsProvider?: SmsProvider;
@@ -66,6 +67,7 @@ export async function createPlatform(options: PlatformOptions) {
     ...(options.database?.memory ? { memory: true } : {}),
     ...(schema ? { schema } : {}),
     ...(options.database?.loadDataDir ? { loadDataDir: options.database.loadDataDir } : {}),
+    ...(options.database?.pglite ? { pglite: options.database.pglite } : {}),
     // A lost connection is survived (the pool opens another); /readyz reports the database meanwhile.
     onConnectionError: (e) => logger.warn({ err: { message: e.message, code: (e as { code?: string }).code } }, 'database connection lost'),
     onTemplateFallback: (e) => logger.warn({ err: e }, 'new embedded data folder made from the template tarball: the unpacked template could not be copied'),

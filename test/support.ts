@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createPlatform, type Platform, type PlatformOptions } from '../src/platform.js';
-import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, PG_SCHEMA, pgliteTemplate } from './templates.js';
+import { givePglite, takePglite } from './reuse.js';
+import { createPostgresDatabase, databaseUrl, dropPostgresDatabase, PG_SCHEMA } from './templates.js';
 
 export type TestClock = {
   now: () => Date;
@@ -42,6 +44,8 @@ export function testClock(start = new Date('2026-11-22T08:00:00Z')): TestClock {
 export type TestEnv = {
   /** The PostgreSQL schema of this run, in a database of its own (undefined on PGlite). */
   schema: string | undefined;
+  /** On PGlite: the embedded database, given back at close for the next environment (test/reuse.ts). */
+  pglite: PGlite | undefined;
   platform: Platform;
   app: FastifyInstance;
   clock: TestClock;
@@ -79,19 +83,28 @@ export async function createTestEnv(options: {
   });
   const clock = testClock();
   const schema = pgUrl ? PG_SCHEMA : undefined;
-  const platform = await createPlatform({
-    config,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    clock: clock.now,
-    database: pgUrl ? { schema: schema! } : { memory: true, loadDataDir: await pgliteTemplate() },
-    redisPrefix: `dargah-test-${suffix}`,
-    ...options.platform,
-  });
+  // On PGlite, a database of this process that an earlier environment gave back (test/reuse.ts).
+  const pglite = pgUrl ? undefined : await takePglite();
+  let platform: Platform;
+  try {
+    platform = await createPlatform({
+      config,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      clock: clock.now,
+      database: pgUrl ? { schema: schema! } : { pglite: pglite! },
+      redisPrefix: `dargah-test-${suffix}`,
+      ...options.platform,
+    });
+  } catch (error) {
+    if (pglite) await givePglite(pglite);
+    throw error;
+  }
   if (options.startQueue !== false) await platform.queue.start();
   const app = options.noApp ? (undefined as unknown as FastifyInstance) : await buildApp(platform);
   if (app) await app.ready();
   return {
     schema,
+    pglite,
     platform,
     app,
     clock,
@@ -99,6 +112,7 @@ export async function createTestEnv(options: {
     async close() {
       if (app) await app.close();
       await platform.close();
+      if (pglite) await givePglite(pglite);
       if (baseUrl && dbName) await dropPostgresDatabase(baseUrl, dbName);
     },
   };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
 import type { DB } from './schema.js';
 
 /** Runs raw SQL for libraries that bring their own statements (pg-boss). */
@@ -57,6 +58,11 @@ export type DatabaseOptions = {
   memory?: boolean;
   /** PGlite starts from this data folder tarball (`dumpDataDir`) instead of a new one (tests). */
   loadDataDir?: Blob;
+  /**
+   * An open embedded database that the caller owns (tests, which reuse one between
+   * environments): used as it is, and left open when this Database closes.
+   */
+  pglite?: PGlite;
   /** PostgreSQL schema to use (tests get a fresh one each run). */
   schema?: string;
   poolSize?: number;
@@ -261,11 +267,21 @@ async function copyTemplateTo(dataDir: string, report?: (error: unknown) => void
   }
 }
 
-async function openPglite(options: DatabaseOptions): Promise<Database> {
+/** Opens PGlite the way the portal does (`dataDir` on disk, else in memory, from `loadDataDir` if given). */
+export async function createPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
+  const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
+  // PostgreSQL's default buffer pool (128 MB) lives inside the WebAssembly memory of this
+  // process, and starting fills it: a 16 MB pool makes a start 0.1–0.15 s shorter and the
+  // process about 100 MB smaller (issue 15). The files stay in the operating system's cache.
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+  return PGlite.create({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}), parsers, startParams });
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
   let dataDir: string | undefined;
   let loadDataDir = options.loadDataDir;
-  if (!options.memory) {
+  if (!options.memory && !options.pglite) {
     dataDir = path.join(options.dataDir ?? './data', 'pglite');
     // A new data folder (for a start or a command alike) begins as a copy of the migrated
     // template (db/template.ts): seconds of initdb and migrations saved.
@@ -274,12 +290,8 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     }
     mkdirSync(dataDir, { recursive: true });
   }
-  const parsers = { 20: (v: string) => Number(v), 1082: (v: string) => v };
-  // PostgreSQL's default buffer pool (128 MB) lives inside the WebAssembly memory of this
-  // process, and starting fills it: a 16 MB pool makes a start 0.1–0.15 s shorter and the
-  // process about 100 MB smaller (issue 15). The files stay in the operating system's cache.
-  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}), parsers, startParams });
+  const pglite =
+    options.pglite ?? (await createPglite({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) }));
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
   // PGlite has one session: raw SQL must take Kysely's connection so it never runs inside
   // someone else's open transaction. Statements without parameters may hold several
@@ -319,6 +331,9 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
         await db.connection().execute(() => unlisten()).catch(() => {});
       };
     },
-    close: () => db.destroy(),
+    // Kysely's destroy closes the PGlite it was given: not one that the caller owns.
+    close: async () => {
+      if (!options.pglite) await db.destroy();
+    },
   };
 }
