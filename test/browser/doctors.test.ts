@@ -3,7 +3,7 @@
 // first), the check, and a service of the organization (node:http on 127.0.0.1,
 // openid-client, code + PKCE, scope `doctor`) receiving the doctor's claims. The doctor
 // is a demo person (demo/PEOPLE.md: علی رضایی, medical council number 19316) with the
-// shipped demo registry. axe on every page and state; screenshots in docs/screenshots/.
+// shipped demo registry. axe on every page and state; screenshots in docs/screenshots/ (SCREENSHOTS=1).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -230,7 +230,7 @@ test('the back office shows the doctor record and its history (axe clean)', { sk
   assert.equal(history.length, 2);
   assert.match(history[0]!, /تأییدشده[\s\S]*سامانه/);
   assert.match(history[1]!, /در انتظار بررسی[\s\S]*خود شخص/);
-  await section.screenshot({ path: 'docs/screenshots/doctors-backoffice-record.png' });
+  await screenshot(section, 'doctors-backoffice-record');
   await axeClean(page, 'the back-office person page with the doctor record');
   await context.close();
 });

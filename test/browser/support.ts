@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createTestEnv, type TestEnv } from '../support.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,9 +54,19 @@ export async function phonePage(browser: Browser, locale = 'fa-IR'): Promise<Pag
   return context.newPage();
 }
 
-export async function screenshot(page: Page, name: string) {
+/**
+ * Screenshots for docs/screenshots (the README's pictures), taken when SCREENSHOTS=1
+ * (`npm run screenshots`): a plain test run neither pays for them (about 0.13 s each, some 70
+ * in all) nor rewrites the tracked pictures with pixel noise.
+ */
+export const takeScreenshots = process.env.SCREENSHOTS === '1';
+
+/** A full-page screenshot of the page, or of one element, as docs/screenshots/<name>.png (when taken). */
+export async function screenshot(page: Page | Locator, name: string) {
+  if (!takeScreenshots) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await ('goto' in page ? page.screenshot({ path: file, fullPage: true }) : page.screenshot({ path: file }));
 }
 
 /**

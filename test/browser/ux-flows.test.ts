@@ -1,6 +1,6 @@
 // Registration and insured registration walked in Chromium on a phone (390 px) and a desktop
 // page, in Persian and English: every page and state checked by axe (0 violations), a
-// screenshot of each in docs/screenshots/ux-*, reloads that repeat nothing, no page wider
+// screenshot of each in docs/screenshots/ux-* (SCREENSHOTS=1), reloads that repeat nothing, no page wider
 // than the phone, and the back office on a phone.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
