@@ -122,11 +122,11 @@ describe('the command line beside a portal on the embedded database', () => {
   });
 
   test('a command that would open the database is refused with a clear message; a second portal does not start', async () => {
-    const migrate = await cli(env, 'migrate');
+    // Both at once: each is refused on its own.
+    const [migrate, second] = await Promise.all([cli(env, 'migrate'), freePort().then((port) => run(['all'], { ...env, PORT: String(port) }))]);
     assert.equal(migrate.code, 1);
     assert.match(migrate.err, /cannot run while the portal is running on the embedded database.*stop the portal/);
 
-    const second = await run(['all'], { ...env, PORT: String(await freePort()) });
     assert.equal(second.code, 1);
     assert.match(second.err, /cannot start: another process .* has the embedded database open/);
   });
