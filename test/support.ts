@@ -1,6 +1,7 @@
-// Test support: a whole platform and app on a fresh database — PGlite in memory, or a
-// fresh database in the real PostgreSQL when TEST_DATABASE_URL is set (dropped at close),
-// each copied from one migrated template (test/templates.ts) —
+// Test support: a whole platform and app on a fresh database — PGlite in memory, loaded from
+// the migrated template or one of this process reset to it (test/reuse.ts), or a fresh
+// database in the real PostgreSQL when TEST_DATABASE_URL is set, copied from a migrated
+// template (test/templates.ts) and dropped at close —
 // Redis counters under a unique prefix when TEST_REDIS_URL is set — with a movable clock.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

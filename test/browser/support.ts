@@ -59,7 +59,7 @@ export async function phonePage(browser: Browser, locale = 'fa-IR'): Promise<Pag
  * (`npm run screenshots`): a plain test run neither pays for them (about 0.13 s each, some 70
  * in all) nor rewrites the tracked pictures with pixel noise.
  */
-export const takeScreenshots = process.env.SCREENSHOTS === '1';
+const takeScreenshots = process.env.SCREENSHOTS === '1';
 
 /** A full-page screenshot of the page, or of one element, as docs/screenshots/<name>.png (when taken). */
 export async function screenshot(page: Page | Locator, name: string) {
