@@ -57,47 +57,50 @@ test('the next environment gets the database back as the template holds it: none
   await first.close();
   assert.equal(db.closed, false, 'given back, not closed');
 
-  const reusedBefore = pgliteReuse.reused;
+  const { reused, loaded } = pgliteReuse;
   const second = await createTestEnv({ noApp: true, startQueue: false });
   try {
     assert.equal(second.pglite, db, 'the same database again');
-    assert.equal(pgliteReuse.reused, reusedBefore + 1);
-    await second.close();
-    // Closing the second environment reset it again (its start wrote branches and a signing key).
-    assert.deepEqual(await contents(db), expected);
-    const session = await db.query<{ timeout: string; locks: number; temp: number; prepared: number }>(
-      `SELECT current_setting('statement_timeout') AS timeout,
-              (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS locks,
-              (SELECT count(*)::int FROM pg_class WHERE relname = 'scratch') AS temp,
-              (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`,
-    );
-    assert.deepEqual(session.rows[0], { timeout: '0', locks: 0, temp: 0, prepared: 0 });
+    assert.deepEqual([pgliteReuse.reused, pgliteReuse.loaded], [reused + 1, loaded], 'reused, not loaded');
   } finally {
-    await second.close().catch(() => {});
+    await second.close();
   }
+  // Closing the second environment reset it again (its start wrote branches and a signing key).
+  assert.deepEqual(await contents(db), expected);
+  const session = await db.query<{ timeout: string; locks: number; temp: number; prepared: number }>(
+    `SELECT current_setting('statement_timeout') AS timeout,
+            (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS locks,
+            (SELECT count(*)::int FROM pg_class WHERE relname = 'scratch') AS temp,
+            (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`,
+  );
+  assert.deepEqual(session.rows[0], { timeout: '0', locks: 0, temp: 0, prepared: 0 });
 });
 
 test('a database whose definitions changed, or that is inside a transaction, is closed instead of reused', { skip: !onPglite }, async () => {
-  const cases: Array<[string, string]> = [
-    ['a new table', 'CREATE TABLE extra (x int)'],
-    ['a new column', 'ALTER TABLE accounts ADD COLUMN extra int'],
-    ['a trigger switched off', 'ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only'],
-    ['a function changed', `CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`],
-    ['an open transaction', 'BEGIN'],
+  const definitionsDiffer = /the definitions differ from the template/;
+  const cases: Array<[string, string, RegExp]> = [
+    ['a new table', 'CREATE TABLE extra (x int)', definitionsDiffer],
+    ['a new column', 'ALTER TABLE accounts ADD COLUMN extra int', definitionsDiffer],
+    ['a trigger switched off', 'ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only', definitionsDiffer],
+    ['a function changed', `CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`, definitionsDiffer],
+    ['an open transaction', 'BEGIN', /DISCARD ALL cannot run inside a transaction block/],
   ];
-  for (const [what, statement] of cases) {
+  for (const [what, statement, reason] of cases) {
     const db = await takePglite();
     await db.exec(statement);
     const dropped = pgliteReuse.dropped;
     await givePglite(db);
     assert.equal(db.closed, true, what);
     assert.equal(pgliteReuse.dropped, dropped + 1, what);
+    assert.match(String(pgliteReuse.lastReason), reason, what);
   }
-  // An untouched one is kept.
+  // An untouched one is kept, and taken again without a load.
   const db = await takePglite();
   await givePglite(db);
   assert.equal(db.closed, false);
+  const loaded = pgliteReuse.loaded;
   const again = await takePglite();
   assert.equal(again, db);
+  assert.equal(pgliteReuse.loaded, loaded);
   await givePglite(again);
 });

@@ -20,13 +20,6 @@ import type { PGlite } from '@electric-sql/pglite';
 import { createPglite } from '../src/db/database.js';
 import { pgliteTemplate } from './templates.js';
 
-/** What a database must be able to do to be reset. */
-type Sql = {
-  rows<T>(text: string): Promise<T[]>;
-  /** Several statements in one text. */
-  exec(text: string): Promise<void>;
-};
-
 /** The template's state, read once per process from a database just loaded from it. */
 type Baseline = {
   definitions: string;
@@ -61,19 +54,24 @@ SELECT md5(concat_ws('|',
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMAS})
 )) AS definitions`;
 
-async function readBaseline(sql: Sql): Promise<Baseline> {
-  const [{ definitions }] = (await sql.rows<{ definitions: string }>(DEFINITIONS)) as [{ definitions: string }];
+/** The rows of one statement. */
+const rowsOf = async <T>(db: PGlite, text: string): Promise<T[]> => (await db.query<T>(text)).rows;
+
+async function readBaseline(db: PGlite): Promise<Baseline> {
+  const [{ definitions }] = (await rowsOf<{ definitions: string }>(db, DEFINITIONS)) as [{ definitions: string }];
   const tables = (
-    await sql.rows<{ name: string }>(
+    await rowsOf<{ name: string }>(
+      db,
       `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1`,
     )
   ).map((r) => r.name);
   const seeds = new Map<string, string>();
-  for (const table of await nonEmpty(sql, tables)) {
+  for (const table of await nonEmpty(db, tables)) {
     // The rows as JSON, put back through the table's own row type; generated columns are
     // left to the database, identity columns keep their values.
-    const [row] = await sql.rows<{ statement: string }>(
+    const [row] = await rowsOf<{ statement: string }>(
+      db,
       `SELECT format('INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s FROM json_populate_recordset(NULL::%s, %L)',
                      '${table}', cols, cols, '${table}', (SELECT json_agg(t)::text FROM ${table} t)) AS statement
        FROM (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS cols FROM pg_attribute
@@ -82,7 +80,8 @@ async function readBaseline(sql: Sql): Promise<Baseline> {
     seeds.set(table, row!.statement);
   }
   const sequences = (
-    await sql.rows<{ statement: string }>(
+    await rowsOf<{ statement: string }>(
+      db,
       `SELECT CASE WHEN s.last_value IS NULL THEN format('ALTER SEQUENCE %I.%I RESTART', s.schemaname, s.sequencename)
                    ELSE format('SELECT setval(%L, %s, true)', format('%I.%I', s.schemaname, s.sequencename), s.last_value) END AS statement
        FROM pg_sequences s ORDER BY s.schemaname, s.sequencename`,
@@ -94,19 +93,20 @@ async function readBaseline(sql: Sql): Promise<Baseline> {
 }
 
 /** The tables of `tables` that hold at least one row (one statement). */
-async function nonEmpty(sql: Sql, tables: string[]): Promise<string[]> {
+async function nonEmpty(db: PGlite, tables: string[]): Promise<string[]> {
   if (tables.length === 0) return [];
-  const rows = await sql.rows<{ name: string }>(
+  const rows = await rowsOf<{ name: string }>(
+    db,
     tables.map((t) => `SELECT '${t.replaceAll("'", "''")}' AS name WHERE EXISTS (SELECT 1 FROM ${t})`).join(' UNION ALL '),
   );
   return rows.map((r) => r.name);
 }
 
 /** Brings a database back to the baseline; throws when it cannot (the caller then drops it). */
-async function reset(sql: Sql, baseline: Baseline): Promise<void> {
-  const filled = await nonEmpty(sql, baseline.tables);
+async function reset(db: PGlite, baseline: Baseline): Promise<void> {
+  const filled = await nonEmpty(db, baseline.tables);
   const emptied = [...new Set([...filled, ...baseline.seeds.keys()])];
-  await sql.exec(
+  await db.exec(
     [
       'SET session_replication_role = replica;',
       // CASCADE: also the (empty) tables that refer to these, which TRUNCATE requires.
@@ -116,19 +116,10 @@ async function reset(sql: Sql, baseline: Baseline): Promise<void> {
       'SET session_replication_role = DEFAULT;',
     ].join('\n'),
   );
-  await sql.exec('DISCARD ALL');
-  const [{ definitions }] = (await sql.rows<{ definitions: string }>(DEFINITIONS)) as [{ definitions: string }];
+  await db.exec('DISCARD ALL');
+  const [{ definitions }] = (await rowsOf<{ definitions: string }>(db, DEFINITIONS)) as [{ definitions: string }];
   if (definitions !== baseline.definitions) throw new Error('the definitions differ from the template');
 }
-
-// ---------------------------------------------------------------- PGlite
-
-const pgliteSql = (pglite: PGlite): Sql => ({
-  rows: async <T>(text: string) => (await pglite.query<T>(text)).rows,
-  exec: async (text) => {
-    await pglite.exec(text);
-  },
-});
 
 const idle: PGlite[] = [];
 let baseline: Promise<Baseline> | undefined;
@@ -145,7 +136,7 @@ export async function takePglite(): Promise<PGlite> {
   const pglite = await createPglite({ loadDataDir: await pgliteTemplate() });
   pgliteReuse.loaded++;
   // The first one loaded, still untouched, tells what the template holds.
-  baseline ??= readBaseline(pgliteSql(pglite)).catch((e) => {
+  baseline ??= readBaseline(pglite).catch((e) => {
     baseline = undefined;
     throw e;
   });
@@ -183,7 +174,7 @@ export async function givePglite(pglite: PGlite): Promise<void> {
     return;
   }
   try {
-    await reset(pgliteSql(pglite), await baseline!);
+    await reset(pglite, await baseline!);
     idle.push(pglite);
   } catch (error) {
     pgliteReuse.dropped++;
