@@ -16,7 +16,9 @@ for (const file of files) {
 }
 
 // What the files of this worker share and must give up for the process to end (test/reuse.ts:
-// idle embedded databases) is released once they are all done.
+// idle embedded databases; test/browser/support.ts: the worker's Chromium) is released once
+// they are all done: each registers its release in this list.
 after(async () => {
-  await globalThis[Symbol.for('dargah.test.release')]?.();
+  const releases = globalThis[Symbol.for('dargah.test.releases')] ?? [];
+  await Promise.all(releases.map((release) => release()));
 });

@@ -19,6 +19,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createPglite } from '../src/db/database.js';
 import { pgliteTemplate } from './templates.js';
+import { onTestsDone } from './release.js';
 
 /** The template's state, read once per process from a database just loaded from it. */
 type Baseline = {
@@ -159,7 +160,7 @@ export function keepIdleDatabases(): void {
 export async function closeIdle(): Promise<void> {
   await Promise.all(idle.splice(0).map((p) => p.close().catch(() => {})));
 }
-(globalThis as Record<symbol, unknown>)[Symbol.for('dargah.test.release')] = closeIdle;
+onTestsDone(closeIdle);
 
 /** Takes back a database an environment is done with: reset for the next one, or closed. */
 export async function givePglite(pglite: PGlite): Promise<void> {

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { onTestsDone } from '../release.js';
 import { createTestEnv, type TestEnv } from '../support.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,7 +13,59 @@ if (chromiumMissing) console.log(`# SKIP ${chromiumMissing}`);
 
 export const SCREENSHOT_DIR = path.resolve('docs', 'screenshots');
 
+/**
+ * A Chromium for a test file; `close()` ends what the file opened in it.
+ *
+ * Under npm test the files of a worker run one after another in one process
+ * (scripts/test-files.mjs), and they share one Chromium: starting one, with its first page,
+ * took about 2 s of CPU on a 2-core machine, once per browser file. A file gets a handle whose
+ * contexts are its own: closing the handle closes them (cookies, storage and pages go with
+ * them, as when the browser closed), and the next file starts with none. The browser itself
+ * closes when the worker's files are all done; one that crashed or was closed is started
+ * again for the next file. A file run alone (node --test) gets a browser of its own.
+ */
 export async function launchBrowser(): Promise<Browser> {
+  if (!process.env.DARGAH_TEST_FILES) return startChromium();
+  let browser = await shared?.catch(() => undefined);
+  if (!browser?.isConnected()) {
+    shared = startChromium();
+    onTestsDone(closeShared);
+    browser = await shared;
+  }
+  return lend(browser);
+}
+
+let shared: Promise<Browser> | undefined;
+
+async function closeShared() {
+  const browser = await shared?.catch(() => undefined);
+  shared = undefined;
+  await browser?.close();
+}
+
+/** A handle on the shared browser: the contexts made through it, and a close that ends only those. */
+function lend(browser: Browser): Browser {
+  const contexts = new Set<BrowserContext>();
+  return new Proxy(browser, {
+    get(target, property) {
+      if (property === 'newContext') {
+        return async (options?: Parameters<Browser['newContext']>[0]) => {
+          const context = await target.newContext(options);
+          contexts.add(context);
+          context.once('close', () => contexts.delete(context));
+          return context;
+        };
+      }
+      if (property === 'contexts') return () => [...contexts];
+      if (property === 'close') return async () => void (await Promise.all([...contexts].map((c) => c.close())));
+      if (property === 'newPage') throw new Error('newPage on a shared browser: make a context with newContext');
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function startChromium(): Promise<Browser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -48,18 +101,25 @@ export async function createBrowserEnv(options: Parameters<typeof createTestEnv>
   };
 }
 
-/** A phone-sized page (360×740, touch) in Persian unless told otherwise. */
-export async function phonePage(browser: Browser, locale = 'fa-IR'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale });
-  return context.newPage();
-}
-
 /**
  * Screenshots for docs/screenshots (the README's pictures), taken when SCREENSHOTS=1
  * (`npm run screenshots`): a plain test run neither pays for them (about 0.13 s each, some 70
  * in all) nor rewrites the tracked pictures with pixel noise.
  */
 const takeScreenshots = process.env.SCREENSHOTS === '1';
+
+/**
+ * A phone's pixel density: 2 device pixels to the CSS pixel for the screenshots, else 1. Layout,
+ * media queries and every check but a picture's sharpness are in CSS pixels; rasterising four
+ * times the pixels cost 8 % of a browser file's time here.
+ */
+export const PHONE_PIXEL_RATIO = takeScreenshots ? 2 : 1;
+
+/** A phone-sized page (360×740, touch) in Persian unless told otherwise. */
+export async function phonePage(browser: Browser, locale = 'fa-IR'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: PHONE_PIXEL_RATIO, isMobile: true, hasTouch: true, locale });
+  return context.newPage();
+}
 
 /** A full-page screenshot of the page, or of one element, as docs/screenshots/<name>.png (when taken). */
 export async function screenshot(page: Page | Locator, name: string) {

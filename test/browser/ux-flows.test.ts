@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generate } from 'otplib';
 import { lastCodeTo } from '../support.js';
 import { insertAccount } from '../signin.support.js';
-import { axeViolations, chromiumMissing, createBrowserEnv, screenshot, type BrowserEnv } from './support.js';
+import { axeViolations, chromiumMissing, createBrowserEnv, PHONE_PIXEL_RATIO, screenshot, type BrowserEnv } from './support.js';
 
 let env: BrowserEnv;
 before(async () => {
@@ -24,7 +24,7 @@ type Lang = 'fa' | 'en';
 async function newPage(browser: Browser, size: Size, lang: Lang): Promise<Page> {
   const context = await browser.newContext(
     size === 'phone'
-      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: lang === 'fa' ? 'fa-IR' : 'en-US' }
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: PHONE_PIXEL_RATIO, isMobile: true, hasTouch: true, locale: lang === 'fa' ? 'fa-IR' : 'en-US' }
       : { viewport: { width: 1280, height: 900 }, locale: lang === 'fa' ? 'fa-IR' : 'en-US' },
   );
   const page = await context.newPage();
