@@ -2,7 +2,7 @@
 // local port. Without Chromium the tests are skipped with a visible message (CI installs it).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
+import AxeCore from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { onTestsDone } from '../release.js';
 import { createTestEnv, type TestEnv } from '../support.js';
@@ -131,14 +131,29 @@ export async function screenshot(page: Page | Locator, name: string) {
 
 /**
  * The page's accessibility violations by axe-core, one line each (rule, help, where): an
- * empty list when the page is clean. axe runs in the page itself (legacy mode: the pages test
- * no frames of other origins, so there is nothing to gather across frames) and reports only
- * violations (the passes of a form with a thousand city options are thousands of nodes to
- * copy out); this is a third of the default's time, the rules being the same.
+ * empty list when the page is clean.
+ *
+ * axe runs in the page itself (`axe.run`, every rule of its default set) and reports only
+ * violations: the passes of a form with a thousand city options are thousands of nodes to
+ * copy out. Its source (half a megabyte) is put into each frame of the page once per document,
+ * where @axe-core/playwright (legacy mode) put it in twice per check, with a round trip for
+ * each step: on a 2-core machine a check took 0.28–0.36 s this way against 0.55–0.83 s.
  */
 export async function axeViolations(page: Page, options: { exclude?: string } = {}): Promise<string[]> {
-  let builder = new AxeBuilder({ page }).setLegacyMode().options({ resultTypes: ['violations'] });
-  if (options.exclude) builder = builder.exclude(options.exclude);
-  const { violations } = await builder.analyze();
-  return violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  for (const frame of page.frames()) {
+    try {
+      if (!(await frame.evaluate('typeof window.axe?.run === "function"'))) await frame.evaluate(AXE_SCRIPT);
+    } catch (e) {
+      // A frame that went away meanwhile is not checked (as with @axe-core/playwright); the page must be.
+      if (frame === page.mainFrame()) throw e;
+    }
+  }
+  return page.evaluate(async ({ exclude }) => {
+    const { axe } = window as unknown as { axe: typeof AxeCore };
+    const results = await axe.run(exclude ? { exclude: [[exclude]] } : document, { resultTypes: ['violations'] });
+    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, { exclude: options.exclude ?? null });
 }
+
+/** axe-core for a frame, answering only to its own origin's frames (as @axe-core/playwright configures it). */
+const AXE_SCRIPT = `${AxeCore.source};axe.configure({ allowedOrigins: ['<same_origin>'] });`;
