@@ -50,7 +50,8 @@ describe('the command line beside a portal on the embedded database', () => {
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     env = childEnv({ DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: issuer, SSO_REFRESH_SECONDS: '3600' });
-    portal = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'all'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As `npm start` runs it (scripts/start.mjs: the bundle of src/main.ts, made if src/ is newer).
+    portal = spawn(process.execPath, ['scripts/start.mjs', 'all'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     portal.stderr!.on('data', (c) => (portalOutput += c));
     // Ready when it says so (or gone: the test fails with its output).
     await new Promise<void>((resolve, reject) => {
