@@ -229,3 +229,26 @@ describe('SMS delivery with a hanging gateway', () => {
     }
   });
 });
+
+describe('idle polling', () => {
+  // An idle worker process asked PostgreSQL (or the embedded database) for jobs 32 times a
+  // second: two pollers every second for each of 16 queues, ten of them fed only by
+  // housekeeping schedules every 5 minutes or once a day (an idle `npm start` used 98 ms
+  // of CPU per second). A queue now says how often it is worth asking.
+  test('housekeeping queues have one poller every 30 s; delivery queues keep the worker interval and WORKER_CONCURRENCY', async () => {
+    const env = await createTestEnv({ noApp: true });
+    try {
+      const { queue, housekeeping } = env.platform;
+      await queue.work({ pollingIntervalSeconds: 1, batchSize: 10, localConcurrency: 2 });
+      const workers = queue.boss.getWipData();
+      const of = (name: string) => workers.filter((w) => w.name === name).map((w) => (w.options as { pollingIntervalSeconds?: number }).pollingIntervalSeconds);
+      assert.ok(housekeeping.tasks.length >= 10);
+      for (const task of housekeeping.tasks) assert.deepEqual(of(task.queue), [30], task.queue);
+      for (const { name } of [SMS_QUEUE, SMS_DEAD_QUEUE]) assert.deepEqual(of(name), [1, 1], name);
+      const perSecond = workers.reduce((sum, w) => sum + 1 / (w.options as { pollingIntervalSeconds: number }).pollingIntervalSeconds, 0);
+      assert.ok(perSecond <= 13, `an idle worker asks ${perSecond.toFixed(1)} times a second`);
+    } finally {
+      await env.close();
+    }
+  });
+});

@@ -5,6 +5,9 @@
 import type { Logger } from 'pino';
 import type { JobQueue, QueueDefinition } from './queue.js';
 
+/** How often an idle worker asks for each housekeeping queue's jobs (one poller per queue). */
+export const HOUSEKEEPING_POLL_SECONDS = 30;
+
 export type HousekeepingTask = {
   /** Short name; the queue is `housekeeping-<name>`. */
   name: string;
@@ -20,8 +23,16 @@ export function createHousekeeping(deps: { queue: JobQueue; logger: Logger; task
   const { queue, logger } = deps;
   const queueOf = (task: HousekeepingTask) => `housekeeping-${task.name}`;
   for (const task of deps.tasks) {
-    // No retries: the next occurrence does the same work.
-    const definition: QueueDefinition = { name: queueOf(task), retryLimit: 0, retryDelaySeconds: 60, retryBackoff: false, expireInSeconds: 600 };
+    // No retries: the next occurrence does the same work. Fed every 5 minutes at most: one
+    // poller asking every 30 s (a purge may start up to that much after its minute).
+    const definition: QueueDefinition = {
+      name: queueOf(task),
+      retryLimit: 0,
+      retryDelaySeconds: 60,
+      retryBackoff: false,
+      expireInSeconds: 600,
+      polling: { intervalSeconds: HOUSEKEEPING_POLL_SECONDS, pollers: 1 },
+    };
     queue.define(definition, async () => {
       const n = await task.run();
       if (n) logger.info({ task: task.name, rows: n }, 'housekeeping');

@@ -27,6 +27,13 @@ export type QueueDefinition = {
   heartbeatSeconds?: number;
   /** Queue that receives a job after its last attempt failed (its handler settles what is left). */
   deadLetter?: string;
+  /**
+   * How often an idle worker asks for this queue's jobs, and with how many pollers, where the
+   * worker's own (work(): every second, WORKER_CONCURRENCY pollers) would be a waste: a queue
+   * fed by a schedule every few minutes need not be asked twice a second. Not stored: each
+   * worker process polls as its definitions say.
+   */
+  polling?: { intervalSeconds: number; pollers: number };
 };
 
 /** The settings of a queue that are stored in the database and compared at start. */
@@ -263,14 +270,15 @@ export function createJobQueue(options: {
       await transactionContext.run(opts.trx, () => boss.insert(name, rows, { db: { executeSql: executeSqlIn(opts.trx) } }));
     },
     async work(workOptions = {}) {
-      for (const name of definitions.keys()) {
+      for (const [name, { definition }] of definitions) {
+        // Parallel pollers in this process (each runs its batch in order).
+        const pollers = definition.polling?.pollers ?? workOptions.localConcurrency;
         await boss.work(
           name,
           {
-            pollingIntervalSeconds: workOptions.pollingIntervalSeconds ?? 1,
+            pollingIntervalSeconds: definition.polling?.intervalSeconds ?? workOptions.pollingIntervalSeconds ?? 1,
             batchSize: workOptions.batchSize ?? 10,
-            // Parallel pollers in this process (each runs its batch in order).
-            ...(workOptions.localConcurrency ? { localConcurrency: workOptions.localConcurrency } : {}),
+            ...(pollers ? { localConcurrency: pollers } : {}),
             // While fetches come back full there is a backlog: fetch again at once instead of
             // waiting for the next poll (else a poller does at most batchSize jobs per interval).
             burstWhenBatchFull: true,
