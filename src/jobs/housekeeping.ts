@@ -23,7 +23,7 @@ export function createHousekeeping(deps: { queue: JobQueue; logger: Logger; task
   const { queue, logger } = deps;
   const queueOf = (task: HousekeepingTask) => `housekeeping-${task.name}`;
   for (const task of deps.tasks) {
-    // No retries: the next occurrence does the same work. Fed every 5 minutes at most: one
+    // No retries: the next occurrence does the same work. Fed at most every 5 minutes: one
     // poller asking every 30 s (a purge may start up to that much after its minute).
     const definition: QueueDefinition = {
       name: queueOf(task),
