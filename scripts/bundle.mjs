@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The newest modification time of the files a bundle may be made from (src/ and, when asked, more folders, and the installed packages). */
-export function newestSource(folders = ['src']) {
+export function newestSource(folders = ['src'], base = root) {
   let newest = 0;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -24,10 +24,10 @@ export function newestSource(folders = ['src']) {
       else if (/\.tsx?$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const f of folders) walk(path.join(root, f));
+  for (const f of folders) walk(path.join(base, f));
   // npm install and npm ci rewrite node_modules/.package-lock.json: a changed package is bundled again.
   for (const f of ['package.json', 'tsconfig.json', 'package-lock.json', 'node_modules/.package-lock.json']) {
-    if (existsSync(path.join(root, f))) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+    if (existsSync(path.join(base, f))) newest = Math.max(newest, statSync(path.join(base, f)).mtimeMs);
   }
   return newest;
 }
