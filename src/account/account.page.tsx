@@ -3,7 +3,7 @@
 import { permissionName } from '../accounts/permissions.js';
 import { describeUserAgent } from '../web/userAgent.js';
 import { toPersianDigits } from '../identity/digits.js';
-import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
+import { formatJalaliDate, formatJalaliDateTime, gregorianIsoToJalali } from '../identity/jalali.js';
 import { SECURITY_QUESTIONS } from '../registration/securityQuestions.js';
 import type { SessionListItem } from '../signin/sessions.service.js';
 import { KeyboardMount, KeyboardScript } from '../signin/signin.page.js';
@@ -41,7 +41,7 @@ function SignOutForm(props: { ctx: PageContext }) {
 
 export function ProfilePage(props: { ctx: PageContext; profile: Profile; notice?: MessageKey | undefined; doctor?: DoctorSummary | null }) {
   const { ctx, profile: p } = props;
-  const birth = p.birthDate ? formatJalaliDate(gregorianToJalali(new Date(`${p.birthDate}T12:00:00Z`)), ctx.lang) : '—';
+  const birth = p.birthDate ? formatJalaliDate(gregorianIsoToJalali(p.birthDate), ctx.lang) : '—';
   const rows: [string, string][] = [
     p.nationalCode ? [ctx.t('account.national_code'), digits(ctx, p.nationalCode)] : [ctx.t('account.foreign_national_id'), digits(ctx, p.foreignNationalId ?? '')],
     [ctx.t('account.first_name'), p.firstName ?? '—'],

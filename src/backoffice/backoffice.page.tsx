@@ -3,7 +3,7 @@
 // take them (the service refuses them anyway).
 import type { AuditChainReport } from '../audit/audit.js';
 import { toPersianDigits } from '../identity/digits.js';
-import { formatJalaliDate, formatJalaliDateTime, gregorianToJalali } from '../identity/jalali.js';
+import { formatJalaliDate, formatJalaliDateTime, gregorianIsoToJalali } from '../identity/jalali.js';
 import type { FieldErrors, PageContext } from '../web/context.js';
 import { CodeField, CsrfField, ErrorSummary, Notice, SubmitButton, TextField } from '../web/components.js';
 import { isMessageKey, type MessageKey, type MessageParams } from '../messages/index.js';
@@ -24,8 +24,7 @@ const statusLabel = (ctx: PageContext, status: string) => label(ctx, `backoffice
 
 function birthDate(ctx: PageContext, iso: string | null): string {
   if (!iso) return '—';
-  // Noon UTC is the same calendar day in Tehran.
-  return formatJalaliDate(gregorianToJalali(new Date(`${iso}T12:00:00Z`)), ctx.lang);
+  return formatJalaliDate(gregorianIsoToJalali(iso), ctx.lang);
 }
 
 function roleText(ctx: PageContext, staff: StaffPrincipal) {

@@ -11,6 +11,7 @@ import {
   formatJalaliDate,
   formatJalaliDateTime,
   formatJalaliIso,
+  gregorianIsoToJalali,
   gregorianToJalali,
   isValidJalaliDate,
   jalaliToGregorianIso,
@@ -218,6 +219,22 @@ describe('jalaliToGregorianIso and gregorianToJalali', () => {
       // Midday: before 1325 Tehran kept local mean time (UTC+03:25:44), so midnight +03:30 is the day before.
       fc.property(validDate, (d) => assert.deepEqual(gregorianToJalali(at(`${jalaliToGregorianIso(d)}T12:00:00+03:30`)), d)),
     );
+  });
+});
+
+describe('gregorianIsoToJalali (a stored calendar date, no time zone)', () => {
+  it('is the same day as the instant at noon UTC in Tehran, for every valid date', () => {
+    fc.assert(
+      fc.property(validDate, (d) => {
+        const iso = jalaliToGregorianIso(d);
+        assert.deepEqual(gregorianIsoToJalali(iso), d);
+        assert.deepEqual(gregorianIsoToJalali(iso), gregorianToJalali(new Date(`${iso}T12:00:00Z`)));
+      }),
+    );
+  });
+  it('refuses what is not a Gregorian YYYY-MM-DD', () => {
+    for (const bad of ['', '1991-4-4', '1991-04-04T00:00:00Z', '1991-02-30', '1991-13-01', '۱۹۹۱-۰۴-۰۴', 'x'])
+      assert.throws(() => gregorianIsoToJalali(bad), RangeError, bad);
   });
 });
 

@@ -53,6 +53,21 @@ export function gregorianToJalali(date: Date): JalaliDate {
   return { year: jy, month: jm, day: jd };
 }
 
+/**
+ * A Gregorian calendar date written `YYYY-MM-DD` (as PostgreSQL's `date` gives it) in the
+ * Jalali calendar. A date has no time zone, so this needs no Intl formatter: the same day as
+ * gregorianToJalali of its noon in UTC, for about a tenth of the cost (every profile page
+ * shows the birth date). Throws RangeError for anything else: callers pass stored dates.
+ */
+export function gregorianIsoToJalali(iso: string): JalaliDate {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const [gy, gm, gd] = match ? [Number(match[1]), Number(match[2]), Number(match[3])] : [0, 0, 0];
+  const utc = new Date(Date.UTC(gy, gm - 1, gd));
+  if (!match || utc.getUTCFullYear() !== gy || utc.getUTCMonth() !== gm - 1 || utc.getUTCDate() !== gd) throw new RangeError(`not a Gregorian date: ${iso}`);
+  const { jy, jm, jd } = toJalaali(gy, gm, gd);
+  return { year: jy, month: jm, day: jd };
+}
+
 export function isValidJalaliDate(d: JalaliDate): boolean {
   return (
     Number.isInteger(d.year) &&
