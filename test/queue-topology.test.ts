@@ -252,3 +252,55 @@ describe('idle polling', () => {
     }
   });
 });
+
+describe('wake on send', () => {
+  // A job waited for the next poll of its queue (up to a second for a sign-in code by SMS;
+  // a separate worker process could not know sooner). Now the job's insert notifies its
+  // queue (pg-boss's LISTEN/NOTIFY, in the same transaction), and every process working the
+  // queue fetches at once; polling stays as the backstop for retries and delayed jobs.
+  test('an SMS enqueued is sent at once, though its workers poll only every 60 s', async () => {
+    const env = await createTestEnv({ noApp: true });
+    try {
+      await env.platform.queue.work({ pollingIntervalSeconds: 60, batchSize: 10, localConcurrency: 1 });
+      // The workers' first fetches (at start) are done: the next poll is a minute away.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await enqueue(env, 'wake-on-send');
+      const deadline = Date.now() + 15_000;
+      let status = (await rowOf(env, 'wake-on-send')).status;
+      while (status !== 'sent' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status = (await rowOf(env, 'wake-on-send')).status;
+      }
+      assert.equal(status, 'sent', 'the SMS waited for the next poll');
+    } finally {
+      await env.close();
+    }
+  });
+
+  test('a process that only enqueues (web) opens no listener; one that works queues opens one', async () => {
+    const env = await createTestEnv({ noApp: true });
+    try {
+      const opened: string[] = [];
+      const database = {
+        ...env.platform.database,
+        listen: (channel: string, onNotice: (payload: string) => void, onLive: (live: boolean) => void) => {
+          opened.push(channel);
+          return env.platform.database.listen(channel, onNotice, onLive);
+        },
+      };
+      const schema = env.schema ? `${env.schema}_jobs` : 'pgboss';
+      const queue = createJobQueue({ database, schema, logger: pino({ level: 'silent' }) });
+      try {
+        await queue.start({ writeSettings: false });
+        assert.deepEqual(opened, [], 'a web-only process listened');
+        await queue.work({ pollingIntervalSeconds: 60 });
+        assert.equal(opened.length, 1);
+        assert.match(opened[0]!, /^pgboss_[0-9a-f]{24}$/);
+      } finally {
+        await queue.stop();
+      }
+    } finally {
+      await env.close();
+    }
+  });
+});

@@ -37,7 +37,7 @@ export type QueueDefinition = {
 };
 
 /** The settings of a queue that are stored in the database and compared at start. */
-export const QUEUE_SETTINGS = ['retryLimit', 'retryDelay', 'retryBackoff', 'retryDelayMax', 'expireInSeconds', 'heartbeatSeconds', 'deadLetter'] as const;
+export const QUEUE_SETTINGS = ['retryLimit', 'retryDelay', 'retryBackoff', 'retryDelayMax', 'expireInSeconds', 'heartbeatSeconds', 'deadLetter', 'notify'] as const;
 export type QueueSetting = (typeof QUEUE_SETTINGS)[number];
 export type QueueSettingDifference = { queue: string; setting: QueueSetting; stored: unknown; configured: unknown };
 
@@ -115,8 +115,48 @@ export function createJobQueue(options: {
   metrics?: Pick<Metrics, 'queueSettingDiffers'>;
 }): JobQueue {
   const { database, logger } = options;
+  // The listener is the database's own (a connection of its own that comes back after a loss;
+  // PGlite hears its own notices); after each (re)connection pg-boss fetches once for what it
+  // may have missed. Polling stays: it finds retries and delayed jobs, and every job while no
+  // listener is up.
+  let wake: { channel: string; onNotification: (payload: string) => void; onReconnect: () => void } | undefined;
+  let working = false;
+  let listener: Promise<(() => Promise<void>) | undefined> | undefined;
+  const openListener = () => {
+    const w = wake;
+    if (!w || listener) return listener;
+    listener = database
+      .listen(w.channel, w.onNotification, (live) => {
+        if (live) w.onReconnect();
+      })
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'job queue: cannot listen for new jobs; workers poll only');
+        return undefined;
+      });
+    return listener;
+  };
   const boss = new PgBoss({
-    db: { executeSql: database.executeSql },
+    db: {
+      executeSql: database.executeSql,
+      // Wake on send: every queue is created with `notify`, so a job's insert notifies its
+      // queue in the same transaction, and each process working that queue fetches at once
+      // instead of at its next poll (a sign-in code by SMS waited up to a second; now
+      // milliseconds). pg-boss asks for the listener at start; it is opened only when this
+      // process works queues (`work`), so a web-only process holds no connection for it.
+      listen: async (channel: string, onNotification: (payload: string) => void, onReconnect: () => void) => {
+        wake = { channel, onNotification, onReconnect };
+        if (working) await openListener();
+        return {
+          close: async () => {
+            wake = undefined;
+            const stop = await listener;
+            listener = undefined;
+            await stop?.();
+          },
+        };
+      },
+    },
+    useListenNotify: true,
     schema: options.schema,
     // Maintenance runs in every process; only one instance does it at a time (pg-boss locks).
     supervise: true,
@@ -128,6 +168,11 @@ export function createJobQueue(options: {
   // Errors of pg-boss's own loops (a lost connection during maintenance or a poll): logged,
   // and the loop goes on. Without a listener an 'error' event would end the process.
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  // Its warnings (a listener that could not start, a slow query, a backlog) are logged, not
+  // lost; never their data beyond the kind (a slow query's would hold its parameters: an SMS).
+  boss.on('warning', ({ message, data }: { message: string; data?: { type?: unknown; elapsed?: unknown } }) =>
+    logger.warn({ ...(typeof data?.type === 'string' ? { type: data.type } : {}), ...(typeof data?.elapsed === 'number' ? { elapsedSeconds: data.elapsed } : {}) }, `job queue: ${message}`),
+  );
   const definitions = new Map<string, { definition: QueueDefinition; handler: BatchHandler<any> }>();
   let started = false;
   let differences: QueueSettingDifference[] = [];
@@ -140,6 +185,7 @@ export function createJobQueue(options: {
     expireInSeconds: definition.expireInSeconds ?? null,
     heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
     deadLetter: definition.deadLetter ?? null,
+    notify: true,
   });
   const queueOptionsOf = (definition: QueueDefinition) => ({
     retryLimit: definition.retryLimit,
@@ -150,6 +196,8 @@ export function createJobQueue(options: {
     // Every queue has a heartbeat: a dead worker's jobs come back within a minute.
     heartbeatSeconds: definition.heartbeatSeconds ?? HEARTBEAT_SECONDS,
     ...(definition.deadLetter ? { deadLetter: definition.deadLetter } : {}),
+    // A new job wakes the queue's workers (see the listener above).
+    notify: true,
   });
   /** The settings stored for a queue that differ from its definition here. */
   const compare = (definition: QueueDefinition, stored: Record<string, unknown>): QueueSettingDifference[] => {
@@ -270,13 +318,19 @@ export function createJobQueue(options: {
       await transactionContext.run(opts.trx, () => boss.insert(name, rows, { db: { executeSql: executeSqlIn(opts.trx) } }));
     },
     async work(workOptions = {}) {
+      working = true;
+      await openListener();
       for (const [name, { definition }] of definitions) {
         // Parallel pollers in this process (each runs its batch in order).
         const pollers = definition.polling?.pollers ?? workOptions.localConcurrency;
+        const pollingIntervalSeconds = definition.polling?.intervalSeconds ?? workOptions.pollingIntervalSeconds ?? 1;
         await boss.work(
           name,
           {
-            pollingIntervalSeconds: definition.polling?.intervalSeconds ?? workOptions.pollingIntervalSeconds ?? 1,
+            pollingIntervalSeconds,
+            // The same while notices wake the workers (pg-boss would relax it to 30 s): a retry
+            // or a delayed job is due at a time no notice marks, and the poll finds it.
+            notifyPollingIntervalSeconds: pollingIntervalSeconds,
             batchSize: workOptions.batchSize ?? 10,
             ...(pollers ? { localConcurrency: pollers } : {}),
             // While fetches come back full there is a backlog: fetch again at once instead of
@@ -328,6 +382,7 @@ export function createJobQueue(options: {
     async stop(stopOptions = {}) {
       if (started) await boss.stop({ graceful: true, timeout: stopOptions.timeoutMs ?? 5000 } as any);
       started = false;
+      working = false;
     },
   };
 }
