@@ -7,22 +7,49 @@
 // usable. The same goes for the look-up columns (`uid`, `user_code`) and for the `jti`
 // field of the payload, which repeats the id: it is dropped before storing and put back
 // from the id the provider asks with.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { SsoQueries } from './sso.queries.js';
+//
+// A token's row names its session and grant by their stored keys (`~session`, `~grant`,
+// added here, dropped before the provider sees the payload), so reading the token reads
+// them in the same statement: the provider asks for the session (its binding check) and the
+// grant next, in the same request, and gets those rows without another round trip (a
+// userinfo or introspection made three statements, now one). They are kept for that request
+// only (the provider's context), and dropped by any write the request makes.
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import { type FoundArtifact, RELATED_GRANT, RELATED_SESSION, type SsoQueries } from './sso.queries.js';
 
 export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
 /** The stored key of an artifact value (a keyed hash; the same value always gives the same key). */
 export type ArtifactKey = (value: string) => string;
 
-export function createAdapterClass(deps: { queries: SsoQueries; clock: () => Date; findClient: ClientLookup; key: ArtifactKey }) {
+type Read = FoundArtifact | null;
+
+export function createAdapterClass(deps: {
+  queries: SsoQueries;
+  clock: () => Date;
+  findClient: ClientLookup;
+  key: ArtifactKey;
+  /** What one request of the provider shares (default: its context); none outside requests. */
+  requestScope?: () => object | undefined;
+}) {
   const { queries, clock, findClient, key } = deps;
+  const requestScope = deps.requestScope ?? (() => Provider.ctx);
+  /** Rows read ahead in a request, by `model by key`; null = read and not there. */
+  const readAhead = new WeakMap<object, Map<string, Read>>();
+  const aheadKey = (model: string, by: string, stored: string) => `${model} ${by} ${stored}`;
+  const forget = () => {
+    const scope = requestScope();
+    if (scope) readAhead.delete(scope);
+  };
 
   return class SqlAdapter implements Adapter {
     constructor(readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       if (this.model === 'Client') throw new Error('clients are registered with the CLI');
-      const { jti: _value, ...stored } = payload;
+      forget();
+      const { jti: _value, ...stored } = payload as AdapterPayload & Record<string, unknown>;
+      if (typeof payload.sessionUid === 'string') stored[RELATED_SESSION] = key(payload.sessionUid);
+      if (typeof payload.grantId === 'string' && this.model !== 'Grant') stored[RELATED_GRANT] = key(payload.grantId);
       // An interaction keeps a copy of the browser's session cookie value for the pages;
       // nothing of ours reads it and the provider never does: not stored.
       if (stored.session && typeof stored.session === 'object' && 'cookie' in (stored.session as object)) {
@@ -55,26 +82,48 @@ export function createAdapterClass(deps: { queries: SsoQueries; clock: () => Dat
     }
 
     async consume(id: string): Promise<void> {
+      forget();
       await queries.consumeArtifact(this.model, key(id), clock());
     }
 
     async destroy(id: string): Promise<void> {
+      forget();
       await queries.destroyArtifact(this.model, key(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forget();
       await queries.destroyByGrantId(grantId);
     }
 
     private async read(by: 'id' | 'uid' | 'user_code', stored: string, id?: string): Promise<AdapterPayload | undefined> {
-      const row = await queries.findArtifact(this.model, by, stored, clock());
+      const row = await this.fetch(by, stored);
       if (!row) return undefined;
-      const payload = row.payload as AdapterPayload;
+      const { [RELATED_SESSION]: _session, [RELATED_GRANT]: _grant, ...payload } = row.payload as AdapterPayload & Record<string, unknown>;
       // Asked by id: the id goes back as `jti`. Found by uid (a session, read only to see
       // that it is still alive), the stored row cannot give the id back, by design.
-      const withId = id !== undefined ? { ...payload, jti: id } : payload;
+      const withId: AdapterPayload = id !== undefined ? { ...payload, jti: id } : payload;
       // The provider refuses a consumed code or rotated refresh token by this field.
       return row.consumed_at ? { ...withId, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : withId;
+    }
+
+    /** The stored row: read ahead in this request, or read now (a token with its session and grant). */
+    private async fetch(by: 'id' | 'uid' | 'user_code', stored: string): Promise<Read | undefined> {
+      const scope = requestScope();
+      const ahead = scope && readAhead.get(scope);
+      const k = aheadKey(this.model, by, stored);
+      if (ahead?.has(k)) return ahead.get(k);
+      if (by !== 'id' || !scope) return queries.findArtifact(this.model, by, stored, clock());
+      const found = await queries.findArtifactWithRelated(this.model, stored, clock());
+      if (!found) return undefined;
+      const { session, grant, ...row } = found;
+      if (session !== undefined || grant !== undefined) {
+        let map = readAhead.get(scope);
+        if (!map) readAhead.set(scope, (map = new Map()));
+        if (session !== undefined) map.set(aheadKey('Session', 'uid', row.payload[RELATED_SESSION] as string), session);
+        if (grant !== undefined) map.set(aheadKey('Grant', 'id', row.payload[RELATED_GRANT] as string), grant);
+      }
+      return row;
     }
   };
 }

@@ -1,6 +1,6 @@
 // SQL of single sign-on: provider artifacts, registered services, signing keys, and the
 // account fields that become claims. Kysely only; no rules, no user-facing errors.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,6 +24,33 @@ export type ClientRow = {
 };
 
 export type SigningKeyRow = { kid: string; alg: string; privateJwkEncrypted: string; createdAt: Date; retiredAt: Date | null };
+
+export type FoundArtifact = { payload: Record<string, unknown>; consumed_at: Date | null };
+export type ArtifactWithRelated = FoundArtifact & { session?: FoundArtifact | null; grant?: FoundArtifact | null };
+/** Payload fields the adapter adds to a token: the stored keys of its session (uid) and grant (id). */
+export const RELATED_SESSION = '~session';
+export const RELATED_GRANT = '~grant';
+
+const LIVE = (t: string) => `(${t}.expires_at IS NULL OR ${t}.expires_at > $3)`;
+const FIND_BY = Object.fromEntries(
+  (['id', 'uid', 'user_code'] as const).map((by) => [by, `SELECT a.payload, a.consumed_at FROM sso_artifacts a WHERE a.model = $1 AND a.${by} = $2 AND ${LIVE('a')} LIMIT 1`]),
+) as Record<'id' | 'uid' | 'user_code', string>;
+type RelatedRow = FoundArtifact & {
+  session_payload: Record<string, unknown> | null;
+  session_consumed_at: Date | null;
+  grant_payload: Record<string, unknown> | null;
+  grant_consumed_at: Date | null;
+};
+const FIND_WITH_RELATED = `SELECT a.payload, a.consumed_at,
+  s.payload AS session_payload, s.consumed_at AS session_consumed_at,
+  g.payload AS grant_payload, g.consumed_at AS grant_consumed_at
+FROM sso_artifacts a
+LEFT JOIN LATERAL (SELECT s.payload, s.consumed_at FROM sso_artifacts s
+  WHERE s.model = 'Session' AND s.uid = a.payload->>'${RELATED_SESSION}' AND ${LIVE('s')} LIMIT 1) s ON true
+LEFT JOIN LATERAL (SELECT g.payload, g.consumed_at FROM sso_artifacts g
+  WHERE g.model = 'Grant' AND g.id = a.payload->>'${RELATED_GRANT}' AND ${LIVE('g')} LIMIT 1) g ON true
+WHERE a.model = $1 AND a.id = $2 AND ${LIVE('a')}
+LIMIT 1`;
 
 export function createSsoQueries(db: Queryable) {
   return {
@@ -52,16 +79,29 @@ export function createSsoQueries(db: Queryable) {
         .execute();
     },
 
-    /** The artifact by a key column, unless it has expired at `now`. */
-    async findArtifact(model: string, by: 'id' | 'uid' | 'user_code', value: string, now: Date) {
-      return db
-        .selectFrom('sso_artifacts')
-        .select(['payload', 'consumed_at'])
-        .where('model', '=', model)
-        .where(by, '=', value)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-        .limit(1)
-        .executeTakeFirst();
+    /** The artifact by a key column, unless it has expired at `now` (SQL compiled once per column). */
+    async findArtifact(model: string, by: 'id' | 'uid' | 'user_code', value: string, now: Date): Promise<FoundArtifact | undefined> {
+      const r = await db.executeQuery<FoundArtifact>(CompiledQuery.raw(FIND_BY[by], [model, value, now]));
+      return r.rows[0];
+    },
+
+    /**
+     * The artifact by id with, in the same statement, the provider session and the grant its
+     * payload names by their stored keys (`~session`, `~grant`; see adapter.ts): what the
+     * provider reads next for a token (its session binding, then its grant). `session` and
+     * `grant` are null when named but not found (or expired), absent when not named.
+     */
+    async findArtifactWithRelated(model: string, id: string, now: Date): Promise<ArtifactWithRelated | undefined> {
+      const r = await db.executeQuery<RelatedRow>(CompiledQuery.raw(FIND_WITH_RELATED, [model, id, now]));
+      const row = r.rows[0];
+      if (!row) return undefined;
+      const payload = row.payload;
+      return {
+        payload,
+        consumed_at: row.consumed_at,
+        ...(typeof payload[RELATED_SESSION] === 'string' ? { session: row.session_payload ? { payload: row.session_payload, consumed_at: row.session_consumed_at } : null } : {}),
+        ...(typeof payload[RELATED_GRANT] === 'string' ? { grant: row.grant_payload ? { payload: row.grant_payload, consumed_at: row.grant_consumed_at } : null } : {}),
+      };
     },
 
     async consumeArtifact(model: string, id: string, now: Date): Promise<void> {

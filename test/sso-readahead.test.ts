@@ -1,0 +1,153 @@
+// Issue 15: a userinfo or introspection read the token, then its provider session (the
+// binding check), then its grant: three statements where one would do. The token's row now
+// names the other two by their stored keys and one statement reads all three; the provider's
+// next two reads in the same request are answered from it. Nothing is kept past the request,
+// and a write in the request drops what was read ahead.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { AdapterPayload } from 'oidc-provider';
+import { createAdapterClass } from '../src/sso/adapter.js';
+import { createSsoQueries, type SsoQueries } from '../src/sso/sso.queries.js';
+import { createTestEnv, type TestEnv } from './support.js';
+
+let env: TestEnv;
+before(async () => {
+  env = await createTestEnv({ noApp: true, startQueue: false });
+});
+after(() => env.close());
+
+/** The adapter over the real queries, counting the statements it runs. */
+function adapter() {
+  const real = createSsoQueries(env.platform.db);
+  let statements = 0;
+  const queries = new Proxy(real, {
+    get(target, property: keyof SsoQueries) {
+      const value = target[property];
+      return typeof value === 'function'
+        ? (...args: unknown[]) => {
+            statements++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          }
+        : value;
+    },
+  });
+  let scope: object | undefined;
+  const Adapter = createAdapterClass({
+    queries,
+    clock: () => new Date(),
+    findClient: async () => undefined,
+    key: (v) => `k-${v}`,
+    requestScope: () => scope,
+  });
+  return {
+    AccessToken: new Adapter('AccessToken'),
+    Session: new Adapter('Session'),
+    Grant: new Adapter('Grant'),
+    /** Runs `fn` as one request of the provider; the statements it ran. */
+    async request<T>(fn: () => Promise<T>): Promise<{ value: T; statements: number }> {
+      scope = {};
+      const before = statements;
+      try {
+        const value = await fn();
+        return { value, statements: statements - before };
+      } finally {
+        scope = undefined;
+      }
+    },
+    statements: () => statements,
+  };
+}
+
+const suffix = () => Math.random().toString(36).slice(2);
+
+async function seed(a: ReturnType<typeof adapter>) {
+  const s = suffix();
+  const ids = { token: `at-${s}`, session: `sess-${s}`, uid: `uid-${s}`, grant: `grant-${s}` };
+  await a.Session.upsert(ids.session, { uid: ids.uid, accountId: 'acc-1', authorizations: { svc: { grantId: ids.grant } } } as AdapterPayload, 600);
+  await a.Grant.upsert(ids.grant, { accountId: 'acc-1', clientId: 'svc', openid: { scope: 'openid profile' } } as AdapterPayload, 600);
+  await a.AccessToken.upsert(ids.token, { accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, sessionUid: ids.uid, expiresWithSession: true, scope: 'openid' } as AdapterPayload, 600);
+  return ids;
+}
+
+/** What the provider reads for a bearer token: the token, its session by uid, its grant. */
+async function readLikeUserinfo(a: ReturnType<typeof adapter>, ids: { token: string; uid: string; grant: string }) {
+  const token = await a.AccessToken.find(ids.token);
+  const session = await a.Session.findByUid(ids.uid);
+  const grant = await a.Grant.find(ids.grant);
+  return { token, session, grant };
+}
+
+describe('a token read with its session and grant', () => {
+  test('the three reads of a userinfo are one statement, with the same answers as three', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const inRequest = await a.request(() => readLikeUserinfo(a, ids));
+    assert.equal(inRequest.statements, 1, 'token, session and grant in one statement');
+    // Outside a request nothing is read ahead: three statements, the same payloads.
+    const before = a.statements();
+    const plain = await readLikeUserinfo(a, ids);
+    assert.equal(a.statements() - before, 3);
+    assert.deepEqual(inRequest.value, plain);
+    assert.equal(plain.token?.jti, ids.token);
+    assert.equal(plain.token?.grantId, ids.grant);
+    assert.equal(plain.session?.accountId, 'acc-1');
+    assert.equal(plain.grant?.jti, ids.grant);
+    // The stored keys of session and grant never reach the provider.
+    for (const payload of [plain.token, plain.session, plain.grant]) {
+      assert.ok(payload);
+      assert.deepEqual(Object.keys(payload).filter((k) => k.startsWith('~')), []);
+    }
+  });
+
+  test('a session ended before the request is not found; one ended in it is read again', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    await a.Session.destroy(ids.session);
+    const gone = await a.request(() => readLikeUserinfo(a, ids));
+    assert.equal(gone.value.session, undefined);
+    assert.equal(gone.statements, 1, 'the missing session was known from the token statement');
+
+    const other = await seed(a);
+    const ended = await a.request(async () => {
+      await a.AccessToken.find(other.token);
+      // The request itself ends the session: what was read ahead is dropped.
+      await a.Session.destroy(other.session);
+      return a.Session.findByUid(other.uid);
+    });
+    assert.equal(ended.value, undefined);
+    assert.equal(ended.statements, 3);
+  });
+
+  test('nothing read ahead outlives its request', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const first = await a.request(() => readLikeUserinfo(a, ids));
+    assert.ok(first.value.session);
+    // Another request (say, a sign-out) ends the session; the next request sees it ended.
+    await a.Session.destroy(ids.session);
+    const next = await a.request(() => readLikeUserinfo(a, ids));
+    assert.equal(next.value.session, undefined);
+  });
+
+  test('a token stored before its row named its session and grant is read as before', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    // The row as the former adapter wrote it: no stored keys of session and grant.
+    const queries = createSsoQueries(env.platform.db);
+    const old = `at-old-${suffix()}`;
+    await queries.upsertArtifact({
+      model: 'AccessToken',
+      id: `k-${old}`,
+      payload: { accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, sessionUid: ids.uid, expiresWithSession: true, scope: 'openid' },
+      grantId: ids.grant,
+      userCode: null,
+      uid: null,
+      expiresAt: new Date(Date.now() + 600_000),
+    });
+    const r = await a.request(() => readLikeUserinfo(a, { ...ids, token: old }));
+    assert.equal(r.statements, 3);
+    assert.equal(r.value.token?.jti, old);
+    assert.equal(r.value.session?.accountId, 'acc-1');
+    assert.equal(r.value.grant?.jti, ids.grant);
+  });
+});
