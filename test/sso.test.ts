@@ -136,6 +136,24 @@ describe('single sign-on protocol', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, first), (e: any) => e.error === 'invalid_grant');
   });
 
+  test('the same refresh token sent twice at once: no second family of tokens; the grant is revoked for both', async () => {
+    // Reading the token, then marking it used, left a window: several requests with one
+    // refresh token (a stolen copy raced against the service) each got new tokens, and the
+    // reuse was never seen. Now only one request can mark it used; the others are reuse.
+    const config = await clientConfig('payslip');
+    const { tokens } = await codeFlow(config, agent(env.issuer), person);
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => oidc.refreshTokenGrant(config, tokens.refresh_token!)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    assert.ok(won.length <= 1, `${won.length} requests got new tokens from one refresh token`);
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as any).error, 'invalid_grant');
+    // Reuse revokes the grant: whatever was issued from it stops working.
+    for (const r of won) {
+      await assert.rejects(oidc.refreshTokenGrant(config, r.value.refresh_token!), (e: any) => e.error === 'invalid_grant');
+      assert.equal((await oidc.tokenIntrospection(config, r.value.access_token)).active, false);
+    }
+    assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, false);
+  });
+
   test('introspection and revocation', async () => {
     const config = await clientConfig('payslip');
     const { tokens } = await codeFlow(config, agent(env.issuer), person);

@@ -14,7 +14,7 @@
 // grant next, in the same request, and gets those rows without another round trip (a
 // userinfo or introspection made three statements, now one). They are kept for that request
 // only (the provider's context), and dropped by any write the request makes.
-import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import { type FoundArtifact, RELATED_GRANT, RELATED_SESSION, type SsoQueries } from './sso.queries.js';
 
 export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
@@ -81,9 +81,20 @@ export function createAdapterClass(deps: {
       return this.read('uid', key(uid));
     }
 
+    /**
+     * A code or refresh token is used once. The provider reads it, sees it unused, then marks
+     * it: requests racing with one token all saw it unused, and each got new tokens (a copy
+     * stolen and raced against the service made a second family nobody would notice). Only
+     * one request marks it now; for the others it is reuse, answered as the provider answers
+     * a token used before: the grant and everything issued under it are revoked (the winner's
+     * new tokens stop working at their grant check), and the request is refused.
+     */
     async consume(id: string): Promise<void> {
       forget();
-      await queries.consumeArtifact(this.model, key(id), clock());
+      const used = await queries.consumeArtifact(this.model, key(id), clock());
+      if (used.outcome === 'marked') return;
+      if (used.outcome === 'used' && used.grantId) await queries.revokeGrant(used.grantId, key(used.grantId));
+      throw new errors.InvalidGrant(`${this.model === 'AuthorizationCode' ? 'authorization code' : 'token'} already used`);
     }
 
     async destroy(id: string): Promise<void> {

@@ -104,8 +104,31 @@ export function createSsoQueries(db: Queryable) {
       };
     },
 
-    async consumeArtifact(model: string, id: string, now: Date): Promise<void> {
-      await db.updateTable('sso_artifacts').set({ consumed_at: now }).where('model', '=', model).where('id', '=', id).execute();
+    /**
+     * Marks a one-time artifact used, only if it was not: `marked` (this call used it), or
+     * `used` (another did first; with its grant) or `gone` (no such row). One request only can
+     * ever get `marked` for an artifact, however many read it unused at the same time.
+     */
+    async consumeArtifact(model: string, id: string, now: Date): Promise<{ outcome: 'marked' } | { outcome: 'used'; grantId: string | null } | { outcome: 'gone' }> {
+      const marked = await db
+        .updateTable('sso_artifacts')
+        .set({ consumed_at: now })
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .returning('model')
+        .executeTakeFirst();
+      if (marked) return { outcome: 'marked' };
+      const row = await db.selectFrom('sso_artifacts').select('grant_id').where('model', '=', model).where('id', '=', id).executeTakeFirst();
+      return row ? { outcome: 'used', grantId: row.grant_id } : { outcome: 'gone' };
+    },
+
+    /** A grant and everything issued under it, in one statement. */
+    async revokeGrant(grantId: string, grantKey: string): Promise<void> {
+      await db
+        .deleteFrom('sso_artifacts')
+        .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantKey)])]))
+        .execute();
     },
 
     async destroyArtifact(model: string, id: string): Promise<void> {

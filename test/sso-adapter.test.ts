@@ -1,3 +1,5 @@
+// The single sign-on storage adapter against the real table.
+//
 // Issue 15: a userinfo or introspection read the token, then its provider session (the
 // binding check), then its grant: three statements where one would do. The token's row now
 // names the other two by their stored keys and one statement reads all three; the provider's
@@ -41,6 +43,7 @@ function adapter() {
   });
   return {
     AccessToken: new Adapter('AccessToken'),
+    RefreshToken: new Adapter('RefreshToken'),
     Session: new Adapter('Session'),
     Grant: new Adapter('Grant'),
     /** Runs `fn` as one request of the provider; the statements it ran. */
@@ -149,5 +152,41 @@ describe('a token read with its session and grant', () => {
     assert.equal(r.value.token?.jti, old);
     assert.equal(r.value.session?.accountId, 'acc-1');
     assert.equal(r.value.grant?.jti, ids.grant);
+  });
+});
+
+describe('a one-time token is used once', () => {
+  // Found in review: the provider reads a refresh token, sees it unused, then marks it used;
+  // requests racing with one token all saw it unused and each got new tokens (on PostgreSQL,
+  // four requests at once with one refresh token: four new families).
+  test('of two requests that read it unused, the second to mark it is refused and the grant is revoked', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const refresh = `rt-${suffix()}`;
+    await a.RefreshToken.upsert(refresh, { accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, sessionUid: ids.uid, expiresWithSession: true, scope: 'openid' } as AdapterPayload, 600);
+    const [first, second] = await Promise.all([a.request(() => a.RefreshToken.find(refresh)), a.request(() => a.RefreshToken.find(refresh))]);
+    assert.equal(first.value?.consumed, undefined);
+    assert.equal(second.value?.consumed, undefined, 'both requests read it unused');
+    await a.request(() => a.RefreshToken.consume(refresh));
+    await assert.rejects(
+      a.request(() => a.RefreshToken.consume(refresh)),
+      (e: { error?: string; status?: number }) => e.error === 'invalid_grant' && e.status === 400,
+    );
+    // Reuse revokes the grant and everything issued under it.
+    assert.equal(await a.Grant.find(ids.grant), undefined);
+    assert.equal(await a.AccessToken.find(ids.token), undefined);
+    assert.equal(await a.RefreshToken.find(refresh), undefined);
+    // The provider session is not the grant's: it stays (the person stays signed in to the portal).
+    assert.ok(await a.Session.findByUid(ids.uid));
+  });
+
+  test('a token deleted since it was read cannot be used', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const refresh = `rt-${suffix()}`;
+    await a.RefreshToken.upsert(refresh, { accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, scope: 'openid' } as AdapterPayload, 600);
+    assert.ok(await a.RefreshToken.find(refresh));
+    await a.RefreshToken.revokeByGrantId(ids.grant);
+    await assert.rejects(a.RefreshToken.consume(refresh), (e: { error?: string }) => e.error === 'invalid_grant');
   });
 });
