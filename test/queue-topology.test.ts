@@ -265,7 +265,9 @@ describe('wake on send', () => {
       // The workers' first fetches (at start) are done: the next poll is a minute away.
       await new Promise((resolve) => setTimeout(resolve, 500));
       await enqueue(env, 'wake-on-send');
-      const deadline = Date.now() + 15_000;
+      // Well before the next poll (a minute after the workers started), however loaded the
+      // machine: only a wake-up can have sent it by then (it takes milliseconds).
+      const deadline = Date.now() + 45_000;
       let status = (await rowOf(env, 'wake-on-send')).status;
       while (status !== 'sent' && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
