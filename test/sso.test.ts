@@ -20,8 +20,8 @@ async function clientConfig(clientId: string, secret = SECRET) {
   return oidc.discovery(new URL(env.issuer), clientId, secret, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 }
 
-/** Runs the code flow as `who` in browser `a`; returns the tokens (signing in when asked). */
-async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>, who: TestAccount | undefined, scope = SCOPE_ALL, redirect = `${rp.origin}/cb`) {
+/** The authorization step as `who` in browser `a` (signing in when asked): the callback URL with the code. */
+async function authorize(config: oidc.Configuration, a: ReturnType<typeof agent>, who: TestAccount | undefined, scope = SCOPE_ALL, redirect = `${rp.origin}/cb`) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
@@ -39,7 +39,13 @@ async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>,
     res = await a.follow(await a.post(new URL(res.body.match(/<form method="post" action="(\/interaction\/[^"]+)"/)![1]!, env.issuer).href, { username: who.nationalCode, password: who.password }));
   }
   assert.ok(res.left, `expected a redirect back to the service, got ${res.status}: ${res.body.slice(0, 300)}`);
-  const tokens = await oidc.authorizationCodeGrant(config, res.left, { pkceCodeVerifier: verifier, expectedState: state });
+  return { callback: res.left, verifier, state, askedForPassword };
+}
+
+/** Runs the code flow as `who` in browser `a`; returns the tokens (signing in when asked). */
+async function codeFlow(config: oidc.Configuration, a: ReturnType<typeof agent>, who: TestAccount | undefined, scope = SCOPE_ALL, redirect = `${rp.origin}/cb`) {
+  const { callback, verifier, state, askedForPassword } = await authorize(config, a, who, scope, redirect);
+  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
   return { tokens, askedForPassword };
 }
 
@@ -152,6 +158,17 @@ describe('single sign-on protocol', () => {
       assert.equal((await oidc.tokenIntrospection(config, r.value.access_token)).active, false);
     }
     assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, false);
+  });
+
+  test('one authorization code exchanged four times at once: at most one gets tokens', async () => {
+    const config = await clientConfig('payslip');
+    const { callback, verifier, state } = await authorize(config, agent(env.issuer), person);
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state })));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    assert.ok(won.length <= 1, `${won.length} exchanges of one code got tokens`);
+    for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as any).error, 'invalid_grant');
+    // A code used twice revokes what it gave (RFC 6749 §4.1.2).
+    for (const r of won) assert.equal((await oidc.tokenIntrospection(config, r.value.access_token)).active, false);
   });
 
   test('introspection and revocation', async () => {
