@@ -57,6 +57,20 @@ function adapter() {
         scope = undefined;
       }
     },
+    /** Runs `fn` as a request that holds its new tokens until it answers (as sso.service.ts does). */
+    async tokenRequest<T>(fn: () => Promise<T>): Promise<{ value: T; inRequest: number; atAnswer: number }> {
+      scope = {};
+      Adapter.holdWrites(scope);
+      const before = statements;
+      try {
+        const value = await fn();
+        const answered = statements;
+        await Adapter.writeHeld(scope);
+        return { value, inRequest: answered - before, atAnswer: statements - answered };
+      } finally {
+        scope = undefined;
+      }
+    },
     statements: () => statements,
   };
 }
@@ -188,5 +202,48 @@ describe('a one-time token is used once', () => {
     assert.ok(await a.RefreshToken.find(refresh));
     await a.RefreshToken.revokeByGrantId(ids.grant);
     await assert.rejects(a.RefreshToken.consume(refresh), (e: { error?: string }) => e.error === 'invalid_grant');
+  });
+});
+
+describe('the new tokens of a request, written together before it answers', () => {
+  const tokenPayload = (ids: { grant: string; uid: string }) => ({ accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, sessionUid: ids.uid, expiresWithSession: true, scope: 'openid' }) as AdapterPayload;
+
+  test('an access and a refresh token: one statement when the request answers; the request finds its own', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const at = `at-new-${suffix()}`;
+    const rt = `rt-new-${suffix()}`;
+    const r = await a.tokenRequest(async () => {
+      await a.RefreshToken.upsert(rt, tokenPayload(ids), 600);
+      await a.AccessToken.upsert(at, tokenPayload(ids), 600);
+      return a.AccessToken.find(at);
+    });
+    assert.equal(r.inRequest, 0, 'nothing written before the answer');
+    assert.equal(r.value?.jti, at, 'the request finds the token it holds');
+    assert.equal(r.atAnswer, 1, 'both written in one statement');
+    // Stored: found by any later request.
+    assert.equal((await a.AccessToken.find(at))?.grantId, ids.grant);
+    assert.equal((await a.RefreshToken.find(rt))?.sessionUid, ids.uid);
+  });
+
+  test('any other write of the request goes after what it holds', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const at = `at-new-${suffix()}`;
+    await a.tokenRequest(async () => {
+      await a.AccessToken.upsert(at, tokenPayload(ids), 600);
+      // Revoking the grant in the same request reaches the token it had just issued.
+      await a.AccessToken.revokeByGrantId(ids.grant);
+    });
+    assert.equal(await a.AccessToken.find(at), undefined);
+  });
+
+  test('outside such a request every write is made at once', async () => {
+    const a = adapter();
+    const ids = await seed(a);
+    const at = `at-new-${suffix()}`;
+    const r = await a.request(() => a.AccessToken.upsert(at, tokenPayload(ids), 600));
+    assert.equal(r.statements, 1);
+    assert.ok(await a.AccessToken.find(at));
   });
 });

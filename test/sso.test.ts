@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { addAccount, agent, createSsoTestEnv, freePort, jwtHeader, jwtPayload, relyingPartyServer, type SsoTestEnv, type TestAccount } from './sso.support.js';
 
@@ -169,6 +170,35 @@ describe('single sign-on protocol', () => {
     for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as any).error, 'invalid_grant');
     // A code used twice revokes what it gave (RFC 6749 §4.1.2).
     for (const r of won) assert.equal((await oidc.tokenIntrospection(config, r.value.access_token)).active, false);
+  });
+
+  test('new tokens that cannot be stored are not handed out: 503 temporarily_unavailable, and the next try works', async () => {
+    // The provider answered 500 server_error when a token could not be stored. The tokens of
+    // a request are now written together before the answer leaves; if that fails, the answer
+    // is withdrawn for a 503 the service may retry.
+    const config = await clientConfig('payslip');
+    const { callback, verifier, state } = await authorize(config, agent(env.issuer), person);
+    await sql`CREATE FUNCTION test_refuse_tokens() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.model = 'AccessToken' THEN RAISE EXCEPTION 'storage refused for the test'; END IF; RETURN NEW; END $$`.execute(env.platform.db);
+    await sql`CREATE TRIGGER test_refuse_tokens BEFORE INSERT ON sso_artifacts FOR EACH ROW EXECUTE FUNCTION test_refuse_tokens()`.execute(env.platform.db);
+    try {
+      const refused = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }).then(
+        () => assert.fail('tokens were handed out that could not be stored'),
+        (e: { cause?: unknown }) => e.cause,
+      );
+      // openid-client hands back the response it did not expect (not an OAuth 400).
+      assert.ok(refused instanceof Response, 'the token endpoint answered');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '5');
+      const body = (await refused.json()) as Record<string, unknown>;
+      assert.equal(body.error, 'temporarily_unavailable');
+      assert.equal(body.access_token, undefined);
+    } finally {
+      await sql`DROP TRIGGER test_refuse_tokens ON sso_artifacts`.execute(env.platform.db);
+      await sql`DROP FUNCTION test_refuse_tokens()`.execute(env.platform.db);
+    }
+    const { tokens } = await codeFlow(config, agent(env.issuer), person);
+    assert.equal((await oidc.tokenIntrospection(config, tokens.access_token)).active, true);
   });
 
   test('introspection and revocation', async () => {

@@ -53,12 +53,13 @@ WHERE a.model = $1 AND a.id = $2 AND ${LIVE('a')}
 LIMIT 1`;
 
 export function createSsoQueries(db: Queryable) {
-  return {
-    // --- provider artifacts -------------------------------------------------------
-    async upsertArtifact(row: ArtifactRow): Promise<void> {
-      await db
-        .insertInto('sso_artifacts')
-        .values({
+  /** Several artifacts stored (or replaced) in one statement. */
+  async function upsertArtifacts(rows: ArtifactRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('sso_artifacts')
+      .values(
+        rows.map((row) => ({
           model: row.model,
           id: row.id,
           payload: JSON.stringify(row.payload),
@@ -66,18 +67,27 @@ export function createSsoQueries(db: Queryable) {
           user_code: row.userCode,
           uid: row.uid,
           expires_at: row.expiresAt,
-        })
-        .onConflict((oc) =>
-          oc.columns(['model', 'id']).doUpdateSet({
-            payload: JSON.stringify(row.payload),
-            grant_id: row.grantId,
-            user_code: row.userCode,
-            uid: row.uid,
-            expires_at: row.expiresAt,
-          }),
-        )
-        .execute();
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['model', 'id']).doUpdateSet((eb) => ({
+          payload: eb.ref('excluded.payload'),
+          grant_id: eb.ref('excluded.grant_id'),
+          user_code: eb.ref('excluded.user_code'),
+          uid: eb.ref('excluded.uid'),
+          expires_at: eb.ref('excluded.expires_at'),
+        })),
+      )
+      .execute();
+  }
+
+  return {
+    // --- provider artifacts -------------------------------------------------------
+    async upsertArtifact(row: ArtifactRow): Promise<void> {
+      await upsertArtifacts([row]);
     },
+
+    upsertArtifacts,
 
     /** The artifact by a key column, unless it has expired at `now` (SQL compiled once per column). */
     async findArtifact(model: string, by: 'id' | 'uid' | 'user_code', value: string, now: Date): Promise<FoundArtifact | undefined> {

@@ -85,6 +85,22 @@ export function createSsoService(deps: {
       ...web,
     });
     if (web.middleware) provider.use(web.middleware);
+    // A request's new tokens are written together once the provider has answered, before the
+    // answer leaves (adapter.ts): nothing is handed out that is not stored. When they cannot
+    // be stored the answer is withdrawn for a 503 the service may retry.
+    provider.use(async (ctx, next) => {
+      Adapter.holdWrites(ctx);
+      await next();
+      try {
+        await Adapter.writeHeld(ctx);
+      } catch (error) {
+        logger.error({ err: error, route: ctx.oidc?.route }, 'sso: new tokens could not be stored; the request is refused');
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = { error: 'temporarily_unavailable', error_description: 'the service is temporarily unavailable; try again shortly' };
+      }
+    });
     provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'sso provider error'));
     provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: (error as Error).message }, clientId: client.clientId }, 'back-channel logout failed'));
     provider.on('grant.error', (_ctx, error) => logger.info({ error: (error as any).error, description: (error as any).error_description }, 'sso grant refused'));
