@@ -184,7 +184,7 @@ describe('a one-time token is used once', () => {
     await a.request(() => a.RefreshToken.consume(refresh));
     await assert.rejects(
       a.request(() => a.RefreshToken.consume(refresh)),
-      (e: { error?: string; status?: number }) => e.error === 'invalid_grant' && e.status === 400,
+      (e: { error?: string; status?: number; error_detail?: string }) => e.error === 'invalid_grant' && e.status === 400 && e.error_detail === 'token already used: grant revoked',
     );
     // Reuse revokes the grant and everything issued under it.
     assert.equal(await a.Grant.find(ids.grant), undefined);
@@ -201,7 +201,7 @@ describe('a one-time token is used once', () => {
     await a.RefreshToken.upsert(refresh, { accountId: 'acc-1', clientId: 'svc', grantId: ids.grant, scope: 'openid' } as AdapterPayload, 600);
     assert.ok(await a.RefreshToken.find(refresh));
     await a.RefreshToken.revokeByGrantId(ids.grant);
-    await assert.rejects(a.RefreshToken.consume(refresh), (e: { error?: string }) => e.error === 'invalid_grant');
+    await assert.rejects(a.RefreshToken.consume(refresh), (e: { error?: string; error_detail?: string }) => e.error === 'invalid_grant' && e.error_detail === 'token not found');
   });
 });
 

@@ -131,8 +131,10 @@ export function createAdapterClass(deps: {
       await settle();
       const used = await queries.consumeArtifact(this.model, key(id), clock());
       if (used.outcome === 'marked') return;
-      if (used.outcome === 'used' && used.grantId) await queries.revokeGrant(used.grantId, key(used.grantId));
-      throw new errors.InvalidGrant(`${this.model === 'AuthorizationCode' ? 'authorization code' : 'token'} already used`);
+      const what = this.model === 'AuthorizationCode' ? 'authorization code' : 'token';
+      if (used.outcome === 'gone') throw new errors.InvalidGrant(`${what} not found`);
+      if (used.grantId) await queries.revokeGrant(used.grantId, key(used.grantId));
+      throw new errors.InvalidGrant(`${what} already used: grant revoked`);
     }
 
     async destroy(id: string): Promise<void> {

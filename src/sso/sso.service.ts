@@ -103,7 +103,16 @@ export function createSsoService(deps: {
     });
     provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'sso provider error'));
     provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: (error as Error).message }, clientId: client.clientId }, 'back-channel logout failed'));
-    provider.on('grant.error', (_ctx, error) => logger.info({ error: (error as any).error, description: (error as any).error_description }, 'sso grant refused'));
+    // A token used twice (a copy raced against or replayed after the service) is a sign of
+    // theft: the grant is revoked and operators are told, with the detail.
+    provider.on('grant.error', (ctx, error) => {
+      const e = error as { error?: string; error_description?: string; error_detail?: string };
+      const reuse = typeof e.error_detail === 'string' && /already (used|consumed)/.test(e.error_detail);
+      logger[reuse ? 'warn' : 'info'](
+        { error: e.error, description: e.error_description, detail: e.error_detail, clientId: ctx.oidc?.client?.clientId },
+        reuse ? 'sso: a token was used twice; its grant is revoked' : 'sso grant refused',
+      );
+    });
     current = { provider, handler: provider.callback(), fingerprint: jwks.fingerprint };
     logger.info({ keys: jwks.fingerprint }, 'sso provider ready');
   }
