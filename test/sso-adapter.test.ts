@@ -7,8 +7,11 @@
 // and a write in the request drops what was read ahead.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { AdapterPayload } from 'oidc-provider';
-import { createAdapterClass } from '../src/sso/adapter.js';
+import { randomUUID } from 'node:crypto';
+import { createAdapterClass, type ReuseHandler } from '../src/sso/adapter.js';
+import { revokeReusedGrant } from '../src/sso/sso.service.js';
 import { createSsoQueries, type SsoQueries } from '../src/sso/sso.queries.js';
 import { createTestEnv, type TestEnv } from './support.js';
 
@@ -19,7 +22,7 @@ before(async () => {
 after(() => env.close());
 
 /** The adapter over the real queries, counting the statements it runs. */
-function adapter() {
+function adapter(options: { onReuse?: ReuseHandler } = {}) {
   const real = createSsoQueries(env.platform.db);
   let statements = 0;
   const queries = new Proxy(real, {
@@ -36,6 +39,7 @@ function adapter() {
   let scope: object | undefined;
   const Adapter = createAdapterClass({
     queries,
+    ...(options.onReuse ? { onReuse: options.onReuse } : {}),
     clock: () => new Date(),
     findClient: async () => undefined,
     key: (v) => `k-${v}`,
@@ -192,6 +196,41 @@ describe('a one-time token is used once', () => {
     assert.equal(await a.RefreshToken.find(refresh), undefined);
     // The provider session is not the grant's: it stays (the person stays signed in to the portal).
     assert.ok(await a.Session.findByUid(ids.uid));
+  });
+
+  test('reuse is written to the account’s audit trail with the revocation, in one transaction', async () => {
+    // Found in review: a token used twice revoked its grant and was logged, but the person’s
+    // audit trail (what branch staff read) never showed it.
+    const db = env.platform.db;
+    const a = adapter({ onReuse: (r) => revokeReusedGrant(db, { ...r, ip: '10.1.2.3', at: new Date() }) });
+    const accountId = randomUUID();
+    const s = suffix();
+    const grant = `grant-${s}`;
+    const refresh = `rt-${s}`;
+    await a.Grant.upsert(grant, { accountId, clientId: 'payslip', openid: { scope: 'openid' } } as AdapterPayload, 600);
+    await a.RefreshToken.upsert(refresh, { accountId, clientId: 'payslip', grantId: grant, scope: 'openid' } as AdapterPayload, 600);
+    await a.AccessToken.upsert(`at-${s}`, { accountId, clientId: 'payslip', grantId: grant, scope: 'openid' } as AdapterPayload, 600);
+    await Promise.all([a.request(() => a.RefreshToken.find(refresh)), a.request(() => a.RefreshToken.find(refresh))]);
+    await a.request(() => a.RefreshToken.consume(refresh));
+    await assert.rejects(a.request(() => a.RefreshToken.consume(refresh)), (e: { error?: string }) => e.error === 'invalid_grant');
+    const events = await db.selectFrom('audit_events').select(['event', 'actor_type', 'data', 'ip']).where('account_id', '=', accountId).execute();
+    assert.deepEqual(events, [{ event: 'sso.token_reused', actor_type: 'system', data: { client: 'payslip', token: 'refresh_token', revoked: 3 }, ip: '10.1.2.3' }]);
+    assert.equal(await a.Grant.find(grant), undefined);
+    // Nothing is revoked without its event: a trail that refuses the row keeps the grant.
+    const g2 = `grant2-${s}`;
+    const r2 = `rt2-${s}`;
+    await a.Grant.upsert(g2, { accountId, clientId: 'payslip' } as AdapterPayload, 600);
+    await a.RefreshToken.upsert(r2, { accountId, clientId: 'payslip', grantId: g2 } as AdapterPayload, 600);
+    await a.request(() => a.RefreshToken.consume(r2));
+    await sql`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused for the test'; END $$`.execute(db);
+    await sql`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()`.execute(db);
+    try {
+      await assert.rejects(a.request(() => a.RefreshToken.consume(r2)), /audit refused/);
+    } finally {
+      await sql`DROP TRIGGER test_refuse_audit ON audit_events`.execute(db);
+      await sql`DROP FUNCTION test_refuse_audit()`.execute(db);
+    }
+    assert.ok(await a.Grant.find(g2), 'the revocation went back with the event');
   });
 
   test('a token deleted since it was read cannot be used', async () => {

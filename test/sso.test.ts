@@ -143,6 +143,27 @@ describe('single sign-on protocol', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, first), (e: any) => e.error === 'invalid_grant');
   });
 
+  test('a refresh token or a code used again is written to the person’s audit trail, with the service and the address', async () => {
+    // Found in review: reuse revoked the grant and was logged, but branch staff reading the
+    // person’s trail never saw it.
+    const reuses = async () =>
+      (await env.platform.db.selectFrom('audit_events').select(['data', 'ip', 'actor_type']).where('account_id', '=', person.id).where('event', '=', 'sso.token_reused').orderBy('id').execute()).map(
+        (e) => ({ ...e, data: { client: e.data.client, token: e.data.token } }),
+      );
+    const before = (await reuses()).length;
+    const config = await clientConfig('payslip');
+    const { tokens } = await codeFlow(config, agent(env.issuer), person);
+    await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (e: any) => e.error === 'invalid_grant');
+    const { callback, verifier, state } = await authorize(config, agent(env.issuer), person);
+    await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    await assert.rejects(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }), (e: any) => e.error === 'invalid_grant');
+    assert.deepEqual((await reuses()).slice(before), [
+      { data: { client: 'payslip', token: 'refresh_token' }, ip: '127.0.0.1', actor_type: 'system' },
+      { data: { client: 'payslip', token: 'authorization_code' }, ip: '127.0.0.1', actor_type: 'system' },
+    ]);
+  });
+
   test('the same refresh token sent twice at once: no second family of tokens; the grant is revoked for both', async () => {
     // Reading the token, then marking it used, left a window: several requests with one
     // refresh token (a stolen copy raced against the service) each got new tokens, and the

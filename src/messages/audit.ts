@@ -29,6 +29,7 @@ export const auditMessages = {
     'audit_event.backoffice.account_enabled': 'فعال شدن دوباره حساب در شعبه',
     'audit_event.backoffice.sms_resent': 'پیامک دوباره فرستاده شد (شعبه)',
     'audit_event.backoffice.foreign_national_recorded': 'ثبت کد فراگیر اتباع در شعبه',
+    'audit_event.sso.token_reused': 'ورود یکپارچه: یک توکن دو بار به کار رفت؛ دسترسی آن سامانه لغو شد',
   },
   en: {
     'audit_event.registration.submitted': 'Registration submitted',
@@ -59,5 +60,6 @@ export const auditMessages = {
     'audit_event.backoffice.account_enabled': 'Account enabled again at a branch',
     'audit_event.backoffice.sms_resent': 'SMS sent again (branch)',
     'audit_event.backoffice.foreign_national_recorded': 'Foreign national identifier recorded at a branch',
+    'audit_event.sso.token_reused': 'Single sign-on: a token was used twice; that service\'s access was revoked',
   },
 } as const satisfies { fa: Record<string, string>; en: Record<string, string> };

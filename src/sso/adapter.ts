@@ -27,11 +27,22 @@ export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefi
 export type ArtifactKey = (value: string) => string;
 
 type Read = FoundArtifact | null;
+/** The models used once: a second use is reuse. */
+const ONCE_MODELS = new Set(['AuthorizationCode', 'RefreshToken']);
+const tokenName = (model: string) => (model === 'AuthorizationCode' ? 'authorization_code' : model === 'RefreshToken' ? 'refresh_token' : model);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+/** A used code or refresh token a request read: the token and whom it was for. */
+export type UsedToken = { token: string; accountId: string | null; clientId: string | null };
 /** The models whose writes a request holds until it answers (sso.service.ts). */
 const HELD_MODELS = new Set(['AccessToken', 'RefreshToken']);
 
+/** What a code or refresh token used twice sets off (sso.service.ts): its grant revoked, the audit trail told. */
+export type ReuseHandler = (reuse: { grantId: string; grantKey: string; token: string; request?: { req?: unknown } }) => Promise<void>;
+
 export function createAdapterClass(deps: {
   queries: SsoQueries;
+  /** Revokes the grant of a code or token used twice (default: revoked, nothing else). */
+  onReuse?: ReuseHandler;
   clock: () => Date;
   findClient: ClientLookup;
   key: ArtifactKey;
@@ -39,10 +50,13 @@ export function createAdapterClass(deps: {
   requestScope?: () => object | undefined;
 }) {
   const { queries, clock, findClient, key } = deps;
+  const onReuse: ReuseHandler = deps.onReuse ?? (async ({ grantId, grantKey }) => void (await queries.revokeGrant(grantId, grantKey)));
   const requestScope = deps.requestScope ?? (() => Provider.ctx);
   /** Rows read ahead in a request, by `model by key`; null = read and not there. */
   const readAhead = new WeakMap<object, Map<string, Read>>();
   const aheadKey = (model: string, by: string, stored: string) => `${model} ${by} ${stored}`;
+  /** A used code or refresh token a request read (the provider then refuses it as reuse). */
+  const used = new WeakMap<object, UsedToken>();
   /** Token writes held in a request until it answers, by `model key`. */
   const held = new WeakMap<object, Map<string, ArtifactRow>>();
   const writeHeld = async (scope: object) => {
@@ -66,6 +80,11 @@ export function createAdapterClass(deps: {
     /** From now on the request (its provider context) holds its new tokens until `writeHeld`. */
     static holdWrites(scope: object): void {
       held.set(scope, new Map());
+    }
+
+    /** The used code or refresh token the request read, if it read one. */
+    static usedTokenSeen(scope: object): UsedToken | undefined {
+      return used.get(scope);
     }
 
     /** Writes the tokens the request holds, in one statement; it answers only after this. */
@@ -125,15 +144,17 @@ export function createAdapterClass(deps: {
      * stolen and raced against the service made a second family nobody would notice). Only
      * one request marks it now; for the others it is reuse, answered as the provider answers
      * a token used before: the grant and everything issued under it are revoked (the winner's
-     * new tokens stop working at their grant check), and the request is refused.
+     * new tokens stop working at their grant check) and the person's audit trail records it
+     * (`onReuse`, one transaction), and the request is refused.
      */
     async consume(id: string): Promise<void> {
       await settle();
-      const used = await queries.consumeArtifact(this.model, key(id), clock());
-      if (used.outcome === 'marked') return;
+      const found = await queries.consumeArtifact(this.model, key(id), clock());
+      if (found.outcome === 'marked') return;
       const what = this.model === 'AuthorizationCode' ? 'authorization code' : 'token';
-      if (used.outcome === 'gone') throw new errors.InvalidGrant(`${what} not found`);
-      if (used.grantId) await queries.revokeGrant(used.grantId, key(used.grantId));
+      if (found.outcome === 'gone') throw new errors.InvalidGrant(`${what} not found`);
+      const request = requestScope() as { req?: unknown } | undefined;
+      if (found.grantId) await onReuse({ grantId: found.grantId, grantKey: key(found.grantId), token: tokenName(this.model), ...(request ? { request } : {}) });
       throw new errors.InvalidGrant(`${what} already used: grant revoked`);
     }
 
@@ -154,8 +175,14 @@ export function createAdapterClass(deps: {
       // Asked by id: the id goes back as `jti`. Found by uid (a session, read only to see
       // that it is still alive), the stored row cannot give the id back, by design.
       const withId: AdapterPayload = id !== undefined ? { ...payload, jti: id } : payload;
-      // The provider refuses a consumed code or rotated refresh token by this field.
-      return row.consumed_at ? { ...withId, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : withId;
+      if (!row.consumed_at) return withId;
+      // The provider refuses a used code or rotated refresh token by this field, and revokes
+      // its grant itself; what it was for is kept for the request (`usedTokenSeen`).
+      const scope = requestScope();
+      if (scope && ONCE_MODELS.has(this.model)) {
+        used.set(scope, { token: tokenName(this.model), accountId: str(payload.accountId), clientId: str(payload.clientId) });
+      }
+      return { ...withId, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) };
     }
 
     /** The stored row: read ahead in this request, or read now (a token with its session and grant). */

@@ -4,6 +4,8 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Queryable } from '../db/database.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A provider account id that is an account of ours (an id of the accounts table). */
+export const isAccountId = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
 
 export type ArtifactRow = {
   model: string;
@@ -133,12 +135,26 @@ export function createSsoQueries(db: Queryable) {
       return row ? { outcome: 'used', grantId: row.grant_id } : { outcome: 'gone' };
     },
 
-    /** A grant and everything issued under it, in one statement. */
-    async revokeGrant(grantId: string, grantKey: string): Promise<void> {
-      await db
+    /**
+     * A grant and everything issued under it, in one statement; the account and service the
+     * grant was for, read from what was deleted (null: nothing was left to revoke).
+     */
+    async revokeGrant(grantId: string, grantKey: string): Promise<{ revoked: number; accountId: string | null; clientId: string | null } | null> {
+      const rows = await db
         .deleteFrom('sso_artifacts')
         .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantKey)])]))
+        .returning(['model', 'payload'])
         .execute();
+      if (rows.length === 0) return null;
+      // The grant's own row names both; any token of it names them too.
+      const named = [rows.find((r) => r.model === 'Grant'), ...rows].find((r) => r && typeof r.payload.accountId === 'string');
+      const accountId = named?.payload.accountId;
+      const clientId = named?.payload.clientId;
+      return {
+        revoked: rows.length,
+        accountId: isAccountId(accountId) ? accountId : null,
+        clientId: typeof clientId === 'string' ? clientId : null,
+      };
     },
 
     async destroyArtifact(model: string, id: string): Promise<void> {

@@ -58,6 +58,7 @@ export const ssoRoutes: FastifyPluginAsync<{ platform: Pick<Platform, (typeof SS
         ? { accountId: session.accountId, authTime: Math.floor(session.signedInAt.getTime() / 1000), amr: amrOf(session.authMethod) }
         : undefined;
     },
+    clientIp: (req) => fastifyRequestOf.get(req)?.ip,
     async renderError(ctx, out) {
       const code = PROVIDER_ERRORS[out.error] ?? 'sso.error_request';
       await koaHtml(ctx, SsoMessagePage({ ctx: koaPageContext(ctx), title: 'error.title', text: code, warning: true }));

@@ -7,20 +7,43 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config.js';
 import type { Queryable } from '../db/database.js';
 import type { Secrets } from '../security/secrets.js';
-import { createAdapterClass } from './adapter.js';
+import { createAdapterClass, type ReuseHandler } from './adapter.js';
+import { recordAudit } from '../audit/audit.js';
 import { ACR, type Acr } from './assurance.js';
 import type { ChangeFeed } from '../db/changes.js';
 import { createClientsService } from './clients.service.js';
 import { createSealer } from './crypto.js';
 import { createKeysService } from './keys.service.js';
 import { createProvider, type ProviderDeps } from './provider.js';
-import { createSsoQueries } from './sso.queries.js';
+import { createSsoQueries, isAccountId } from './sso.queries.js';
 import { createAccountsReader, type AccountsReader } from '../accounts/accounts.reader.js';
 
 export type SsoWeb = Pick<ProviderDeps, 'renderError' | 'logoutSource' | 'postLogoutSuccessSource' | 'portalAccount'> & {
+  /** The address a provider request came from, as the web server determined it (TRUST_PROXY). */
+  clientIp?: (req: IncomingMessage) => string | undefined;
   /** Runs around every provider request (e.g. ending the portal session after sign-out). */
   middleware?: (ctx: any, next: () => Promise<void>) => Promise<void>;
 };
+
+/**
+ * The grant of a code or refresh token used twice, and everything issued under it, revoked;
+ * the account's audit trail records it (the service, the token, the address), in the same
+ * transaction.
+ */
+export async function revokeReusedGrant(db: Queryable, reuse: { grantId: string; grantKey: string; token: string; ip: string | null; at: Date }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const revoked = await createSsoQueries(trx).revokeGrant(reuse.grantId, reuse.grantKey);
+    if (!revoked) return;
+    await recordAudit(trx, {
+      actorType: 'system',
+      accountId: revoked.accountId,
+      event: 'sso.token_reused',
+      data: { client: revoked.clientId, token: reuse.token, revoked: revoked.revoked },
+      ip: reuse.ip,
+      at: reuse.at,
+    });
+  });
+}
 
 export function createSsoService(deps: {
   db: Queryable;
@@ -48,7 +71,18 @@ export function createSsoService(deps: {
   const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets'), ...(deps.changes ? { changes: deps.changes } : {}) });
   /** The stored key of a provider artifact's id (see adapter.ts). */
   const artifactKey = (value: string) => secrets.hmac('sso-artifact', value);
-  const Adapter = createAdapterClass({ queries, clock, findClient: (id) => clients.providerMetadata(id), key: artifactKey });
+  /**
+   * A code or refresh token used twice is a sign of theft (a copy raced against or replayed
+   * after the service): the grant and everything issued under it are revoked, and the
+   * account's audit trail records it, with the service and the address, in one transaction.
+   */
+  /** Provider requests refused for a code or refresh token used before (grant.error). */
+  const reused = new WeakSet<object>();
+  const onReuse: ReuseHandler = async ({ grantId, grantKey, token, request }) => {
+    const ip = (request?.req ? web?.clientIp?.(request.req as IncomingMessage) : undefined) ?? null;
+    await revokeReusedGrant(deps.db, { grantId, grantKey, token, ip, at: clock() });
+  };
+  const Adapter = createAdapterClass({ queries, onReuse, clock, findClient: (id) => clients.providerMetadata(id), key: artifactKey });
 
   let web: SsoWeb | undefined;
   let current: { provider: Provider; handler: (req: IncomingMessage, res: ServerResponse) => void; fingerprint: string } | undefined;
@@ -91,6 +125,13 @@ export function createSsoService(deps: {
     provider.use(async (ctx, next) => {
       Adapter.holdWrites(ctx);
       await next();
+      const seen = reused.has(ctx) ? Adapter.usedTokenSeen(ctx) : undefined;
+      if (seen) {
+        const ip = web?.clientIp?.(ctx.req) ?? null;
+        await recordAudit(deps.db, { actorType: 'system', accountId: isAccountId(seen.accountId) ? seen.accountId : null, event: 'sso.token_reused', data: { client: seen.clientId, token: seen.token }, ip, at: clock() }).catch((err) =>
+          logger.error({ err, clientId: seen.clientId }, 'sso: the audit event of a token used twice could not be written'),
+        );
+      }
       try {
         await Adapter.writeHeld(ctx);
       } catch (error) {
@@ -104,7 +145,10 @@ export function createSsoService(deps: {
     provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'sso provider error'));
     provider.on('backchannel.error', (_ctx, error, client) => logger.warn({ err: { message: (error as Error).message }, clientId: client.clientId }, 'back-channel logout failed'));
     // A token used twice (a copy raced against or replayed after the service) is a sign of
-    // theft: the grant is revoked and operators are told, with the detail.
+    // theft: the grant is revoked and operators are told, with the detail. Used at the same
+    // time, the adapter revoked it and wrote the audit event (onReuse); used after it was
+    // used, the provider revoked it itself, and the audit event is written before the answer
+    // leaves (above).
     provider.on('grant.error', (ctx, error) => {
       const e = error as { error?: string; error_description?: string; error_detail?: string };
       const reuse = typeof e.error_detail === 'string' && /already (used|consumed)/.test(e.error_detail);
@@ -112,6 +156,7 @@ export function createSsoService(deps: {
         { error: e.error, description: e.error_description, detail: e.error_detail, clientId: ctx.oidc?.client?.clientId },
         reuse ? 'sso: a token was used twice; its grant is revoked' : 'sso grant refused',
       );
+      if (reuse) reused.add(ctx);
     });
     current = { provider, handler: provider.callback(), fingerprint: jwks.fingerprint };
     logger.info({ keys: jwks.fingerprint }, 'sso provider ready');
