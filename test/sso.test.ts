@@ -154,10 +154,26 @@ describe('single sign-on protocol', () => {
     const config = await clientConfig('payslip');
     const { tokens } = await codeFlow(config, agent(env.issuer), person);
     await oidc.refreshTokenGrant(config, tokens.refresh_token!);
-    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (e: any) => e.error === 'invalid_grant');
-    const { callback, verifier, state } = await authorize(config, agent(env.issuer), person);
-    await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
-    await assert.rejects(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }), (e: any) => e.error === 'invalid_grant');
+    // Operators are warned too (the log), with the detail and the service.
+    const logger = env.platform.logger as unknown as Record<string, unknown>;
+    const warnings: unknown[][] = [];
+    const warn = logger.warn;
+    logger.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (e: any) => e.error === 'invalid_grant');
+      const { callback, verifier, state } = await authorize(config, agent(env.issuer), person);
+      await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+      await assert.rejects(oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }), (e: any) => e.error === 'invalid_grant');
+    } finally {
+      logger.warn = warn;
+    }
+    assert.deepEqual(
+      warnings.map(([fields, message]) => [(fields as { detail?: string }).detail, (fields as { clientId?: string }).clientId, message]),
+      [
+        ['refresh token already used', 'payslip', 'sso: a token was used twice; its grant is revoked'],
+        ['authorization code already consumed', 'payslip', 'sso: a token was used twice; its grant is revoked'],
+      ],
+    );
     assert.deepEqual((await reuses()).slice(before), [
       { data: { client: 'payslip', token: 'refresh_token' }, ip: '127.0.0.1', actor_type: 'system' },
       { data: { client: 'payslip', token: 'authorization_code' }, ip: '127.0.0.1', actor_type: 'system' },
