@@ -1,14 +1,16 @@
 // Encryption at rest of SSO secrets (signing keys, client secrets) under a key derived
 // from the server secret: a copy of the database alone does not reveal them.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import type { Secrets } from '../security/secrets.js';
 
 export type Sealer = { seal(plain: string): string; open(sealed: string): string };
 
 export function createSealer(secrets: Secrets, purpose: string): Sealer {
-  // An HMAC under the server secret is a pseudo-random 256-bit key for this purpose.
-  const key = Buffer.from(secrets.hmac('sso-encryption', purpose), 'base64url');
-  if (key.length !== 32) throw new Error('derived key has the wrong length');
+  // An HMAC under the server secret is a pseudo-random 256-bit key for this purpose, imported
+  // once: a client secret is opened on every token, userinfo and introspection request.
+  const raw = Buffer.from(secrets.hmac('sso-encryption', purpose), 'base64url');
+  if (raw.length !== 32) throw new Error('derived key has the wrong length');
+  const key = createSecretKey(raw);
   return {
     seal(plain) {
       const iv = randomBytes(12);
