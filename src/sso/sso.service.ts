@@ -71,13 +71,13 @@ export function createSsoService(deps: {
   const clients = createClientsService({ queries, sealer: createSealer(secrets, 'client-secrets'), ...(deps.changes ? { changes: deps.changes } : {}) });
   /** The stored key of a provider artifact's id (see adapter.ts). */
   const artifactKey = (value: string) => secrets.hmac('sso-artifact', value);
+  /** Provider requests refused for a code or refresh token used before (grant.error). */
+  const reused = new WeakSet<object>();
   /**
    * A code or refresh token used twice is a sign of theft (a copy raced against or replayed
    * after the service): the grant and everything issued under it are revoked, and the
    * account's audit trail records it, with the service and the address, in one transaction.
    */
-  /** Provider requests refused for a code or refresh token used before (grant.error). */
-  const reused = new WeakSet<object>();
   const onReuse: ReuseHandler = async ({ grantId, grantKey, token, request }) => {
     const ip = (request?.req ? web?.clientIp?.(request.req as IncomingMessage) : undefined) ?? null;
     await revokeReusedGrant(deps.db, { grantId, grantKey, token, ip, at: clock() });
