@@ -1,9 +1,9 @@
 // `npm start`, `npm run web`, `npm run worker`, `npm run cli`: runs src/main.ts from one
 // bundle, dist/main.js, made by esbuild (the TypeScript and JSX compiler tsx itself uses)
-// whenever a file under src/ or the installed packages are newer than the bundle. Loading one prepared file instead of
-// transforming and resolving some 300 modules at every start saves about half a second and
-// 30 MB of memory (issue 15); bundling the packages as well (all but a few, scripts/bundle.mjs)
-// another half second. A command line call too: 0.26 s for `cli --help` and 1.2 s for a
+// whenever a file under src/ or the installed packages are newer than the bundle. Loading
+// one prepared file instead of transforming and resolving some 300 modules at every start
+// saves about half a second and 30 MB of memory (issue 15); bundling the packages as well
+// (all but a few, scripts/bundle.mjs) another half second. A command line call too: 0.26 s for `cli --help` and 1.2 s for a
 // command that opens the embedded database, against 0.36 s and 1.8 s through tsx, which
 // transforms the modules at every call. Tests still run src/ through tsx.
 // Plain JavaScript, so that node runs it without a loader.

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { generate } from 'otplib';
-import { verifyAuditChain } from '../src/audit/audit.js';
+import { recordAudit, verifyAuditChain } from '../src/audit/audit.js';
 import { staffAdd } from '../src/backoffice/backoffice.cli.js';
 import { COMMANDS } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
@@ -219,6 +219,19 @@ describe('back office', () => {
       // Viewing a file is itself recorded.
       const views = (await eventsOf(env.platform, p.id)).filter((e) => e.event === 'backoffice.person_viewed');
       assert.ok(views.some((v) => v.actor_id === auditor.id));
+    });
+
+    test('a single sign-on token used twice shows in the timeline in the page’s language, with the service and what was used', async () => {
+      const p = await person(env.platform, { status: 'active' });
+      await recordAudit(env.platform.db, { actorType: 'system', accountId: p.id, event: 'sso.token_reused', data: { client: 'payslip', token: 'refresh_token', revoked: 3 }, ip: '10.1.2.3', at: new Date() });
+      const page = await auditor.agent.get(`/backoffice/people/${p.id}`);
+      assert.equal(page.statusCode, 200);
+      const timeline = page.body.slice(page.body.indexOf('id="timeline"'));
+      assert.match(timeline, /ورود یکپارچه: یک توکن دو بار به کار رفت/);
+      assert.match(timeline, /سامانه<\/span>: <span>payslip/);
+      assert.match(timeline, /توکن تازه\u200cسازی/);
+      assert.match(timeline, /توکن\u200cهای لغوشده<\/span>: <span>۳/);
+      assert.doesNotMatch(timeline, /refresh_token|>client</);
     });
   });
 
