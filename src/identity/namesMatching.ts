@@ -86,10 +86,18 @@ export function listedSpelling(key: string): string {
 /**
  * The comparison key of a name: folded (names.ts; words joined without a separator, so
  * space, ZWNJ or none are the same), «الله» → «اله», listed spellings to their group's.
- * Idempotent.
+ * Idempotent: a listed spelling can form «الله» with the letters after it («لیلیلله» →
+ * «لیلالله»), so both rules run again until neither changes the key (two passes for such
+ * a name; the bound only guards against a rule added later that undoes another).
  */
 export function nameKey(name: string): string {
-  return listedSpelling(allahSpelling(foldForNameMatching(name)));
+  let key = foldForNameMatching(name);
+  for (let pass = 0; pass < 8; pass++) {
+    const next = listedSpelling(allahSpelling(key));
+    if (next === key) break;
+    key = next;
+  }
+  return key;
 }
 
 // -------------------------------------------------------------- rule: tehMarbuta
