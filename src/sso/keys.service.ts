@@ -1,10 +1,17 @@
 // Signing keys of the provider: created at first start, rotated by `keys rotate`. A retired
 // key stays in the JWKS (verification only) for the retention period so tokens it signed
 // stay verifiable; after that it is deleted.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { JWK } from 'oidc-provider';
 import type { Sealer } from './crypto.js';
 import type { SsoQueries } from './sso.queries.js';
+
+/**
+ * A new RSA key, made on libuv's thread pool: finding its primes takes 40–230 ms of CPU here,
+ * and `keys rotate` runs inside a running portal, which must go on answering meanwhile.
+ */
+const generateRsaKey = promisify(generateKeyPair);
 
 export type SigningKeySummary = { kid: string; alg: string; createdAt: Date; retiredAt: Date | null };
 
@@ -12,7 +19,7 @@ export function createKeysService(deps: { queries: SsoQueries; sealer: Sealer; c
   const { queries, sealer, clock } = deps;
 
   async function createKey(): Promise<string> {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey } = await generateRsaKey('rsa', { modulusLength: 2048 });
     const now = clock();
     const kid = `${now.toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(6).toString('base64url')}`;
     const jwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
